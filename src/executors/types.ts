@@ -1,0 +1,183 @@
+/**
+ * The executor contract: how the `execute` node runs a code action.
+ *
+ * An executor owns sessions (one per LangGraph thread). Failures of the
+ * model's code — syntax errors, exceptions, timeouts, memory exhaustion,
+ * aborts — come back as data in {@link ExecuteResult.error}; only failures of
+ * the infrastructure (a server that cannot be reached, an executor used after
+ * `close()`) are thrown, as {@link ExecutorError} subclasses with a stable
+ * `code`.
+ *
+ * @module
+ */
+
+/** The languages a code action can be written in. */
+export type CodeLanguage = "javascript" | "python";
+
+/**
+ * A host function made callable from inside the sandbox.
+ *
+ * The sandbox calls it with the arguments the model's code passed (already
+ * copied out of the sandbox as plain JSON values). It may return any
+ * JSON-serialisable value; it may throw or reject, in which case the error's
+ * message is rethrown inside the sandbox as an `Error`.
+ */
+export type HostFunction = (...args: unknown[]) => Promise<unknown>;
+
+/** A value that survives `JSON.stringify` / `JSON.parse` unchanged. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/** One execution request: a cell of code for one session. */
+export interface ExecuteRequest {
+  /** The code to run, as extracted from the model's reply. */
+  code: string;
+  /**
+   * The session to run in, normally the LangGraph `thread_id`. Globals
+   * defined by one request are visible to the next request of the same
+   * session.
+   */
+  sessionId: string;
+  /**
+   * Host functions callable from the code, keyed by the identifier the code
+   * uses (`await search({ query })` in JavaScript, `search(query=...)` in
+   * Python). The executor binds them; the caller keeps their validation.
+   */
+  tools?: Record<string, HostFunction>;
+  /**
+   * A snapshot of the session's variables (as returned in
+   * {@link ExecuteResult.variables} by an earlier run), restored before the
+   * code runs **only when the session is new** to this executor — after a
+   * process restart, on another worker, or after a crash rebuilt it.
+   */
+  variables?: Record<string, JsonValue>;
+  /**
+   * Opaque text an executor returned in {@link ExecuteResult.resumeToken}
+   * for this session, kept in graph state by the caller. Lets a remote
+   * executor find a still-living session (for example a Jupyter kernel id)
+   * after the host process restarted.
+   */
+  resumeToken?: string;
+  /**
+   * Stops the run. The result then carries an error named `"AbortError"`;
+   * the session is kept usable (rebuilt from its snapshot if needed).
+   */
+  signal?: AbortSignal;
+  /** Receives output as it is produced, for live streaming. */
+  onOutput?: (chunk: string) => void;
+}
+
+/** A non-text output of a cell: an image, HTML, JSON. */
+export interface RichOutput {
+  /** MIME type, for example `image/png`, `image/svg+xml`, `text/html`. */
+  mimeType: string;
+  /**
+   * The data: base64 for binary types (`image/png`, `image/jpeg`), text for
+   * textual ones (`image/svg+xml`, `text/html`), JSON text for
+   * `application/json`.
+   */
+  data: string;
+  /** The plain-text form the producer offered alongside, if any. */
+  text?: string;
+}
+
+/** The error of a failed cell, as the model should read it. */
+export interface ExecutionError {
+  /**
+   * The error's class name: `SyntaxError`, `TypeError`, `ValueError`, …, or
+   * one of the executor's own: `TimeoutError` (over `timeoutMs`),
+   * `MemoryLimitError`, `AbortError` (the request's signal fired),
+   * `SessionCrashedError` (the sandbox or kernel died; the session restarts).
+   */
+  name: string;
+  message: string;
+  /** A traceback in the language's own form, without ANSI escape codes. */
+  traceback?: string;
+}
+
+/** What a cell did. */
+export interface ExecuteResult {
+  /**
+   * Everything the code printed (stdout and stderr interleaved in order),
+   * truncated to the executor's `maxOutputChars` with a marker that says how
+   * much was cut.
+   */
+  output: string;
+  /**
+   * The printed form of the cell's last expression (REPL semantics), when
+   * it has one that is not `undefined` / `None`.
+   */
+  value?: string;
+  /** Set when the code failed; never thrown. */
+  error?: ExecutionError;
+  /** Images, HTML and other rich outputs, in the order they were produced. */
+  outputs: RichOutput[];
+  /**
+   * The JSON-safe part of the session's globals after the run, to be kept
+   * in graph state and passed back as {@link ExecuteRequest.variables}.
+   * Absent when the executor does not snapshot.
+   */
+  variables?: Record<string, JsonValue>;
+  /**
+   * Names of the session's globals that are not in {@link variables}
+   * because they cannot be restored in a new session (functions, class
+   * instances, values over the size cap, …).
+   */
+  unsavedVariables?: string[];
+  /**
+   * Set when this run started a new session from a non-empty snapshot (or
+   * replaced a dead one): what happened, in words for the model.
+   */
+  sessionNotice?: string;
+  /** See {@link ExecuteRequest.resumeToken}. */
+  resumeToken?: string;
+  /** True when {@link output} was shortened. */
+  truncated?: boolean;
+  /** Wall time of the run, in milliseconds. */
+  durationMs: number;
+}
+
+/**
+ * Runs model-written code. Failures in the model's code are returned as data;
+ * only infrastructure failures throw ({@link ExecutorError}).
+ */
+export interface Executor {
+  /** Stable identifier shown in traces: `"isolated-vm"`, `"jupyter"`, … */
+  readonly name: string;
+  /** The language the model must write; selects the prompt and code fences. */
+  readonly language: CodeLanguage;
+  /**
+   * Appended to the system prompt: what the sandbox offers and its limits,
+   * in words for the model.
+   */
+  readonly description?: string;
+  /**
+   * Runs one cell in the request's session, creating (and restoring) the
+   * session when needed.
+   *
+   * @throws ExecutorClosedError after {@link close}.
+   * @throws ExecutorUnavailableError when a remote backend cannot be reached.
+   */
+  execute(request: ExecuteRequest): Promise<ExecuteResult>;
+  /**
+   * Frees every session (isolates, kernels, sockets). Idempotent: a second
+   * call resolves at once. Further `execute` calls throw
+   * `ExecutorClosedError`.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Limits common to executors. Each executor documents its defaults.
+ */
+export interface ExecutionLimits {
+  /** Wall-clock limit of one cell, including time spent awaiting tools. */
+  timeoutMs?: number;
+  /** Cap on {@link ExecuteResult.output}; the head and tail are kept. */
+  maxOutputChars?: number;
+}

@@ -1,0 +1,54 @@
+import { Annotation, MessagesAnnotation } from "@langchain/langgraph";
+import type { JsonValue } from "../executors/types.js";
+
+/**
+ * The state the CodeAct nodes read and write. Extend it for your own graph:
+ *
+ * ```ts
+ * const MyState = Annotation.Root({ ...CodeActState.spec, notes: Annotation<string[]>() });
+ * ```
+ *
+ * Everything here is JSON-safe, so any checkpointer can persist it; nothing
+ * live (isolates, sockets) is ever kept in state.
+ */
+export const CodeActState = Annotation.Root({
+  ...MessagesAnnotation.spec,
+  /** The code action extracted from the last model reply, or null if it had none. */
+  code: Annotation<string | null>({
+    reducer: (_previous, next) => next,
+    default: () => null,
+  }),
+  /** Code executions in the current user turn; compared with `maxSteps`. */
+  steps: Annotation<number>({
+    reducer: (_previous, next) => next,
+    default: () => 0,
+  }),
+  /** JSON-safe snapshot of the session's globals, restored into a new session. */
+  variables: Annotation<Record<string, JsonValue>>({
+    reducer: (_previous, next) => next,
+    default: () => ({}),
+  }),
+  /** Globals that exist in the session but cannot be restored (functions, …). */
+  unsavedVariables: Annotation<string[]>({
+    reducer: (_previous, next) => next,
+    default: () => [],
+  }),
+  /** The executor's resume token for this thread (e.g. a Jupyter kernel id). */
+  resumeToken: Annotation<string | null>({
+    reducer: (_previous, next) => next,
+    default: () => null,
+  }),
+  /** Session id used when the run has no `thread_id` (no checkpointer). */
+  sessionId: Annotation<string | null>({
+    reducer: (_previous, next) => next,
+    default: () => null,
+  }),
+  /** The validated final answer when `responseFormat` is set. */
+  structuredResponse: Annotation<unknown>({
+    reducer: (_previous, next) => next,
+    default: () => undefined,
+  }),
+});
+
+export type CodeActStateType = typeof CodeActState.State;
+export type CodeActStateUpdate = typeof CodeActState.Update;
