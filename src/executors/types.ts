@@ -18,11 +18,20 @@ export type CodeLanguage = "javascript" | "python";
  * A host function made callable from inside the sandbox.
  *
  * The sandbox calls it with the arguments the model's code passed (already
- * copied out of the sandbox as plain JSON values). It may return any
+ * copied out of the sandbox as plain JSON values): normally one object, the
+ * tool's input (`await search({ query: "x" })`). It may return any
  * JSON-serialisable value; it may throw or reject, in which case the error's
  * message is rethrown inside the sandbox as an `Error`.
  */
-export type HostFunction = (...args: unknown[]) => Promise<unknown>;
+export type HostFunction = ((...args: unknown[]) => Promise<unknown>) & {
+  /**
+   * The ordered names of the input object's top-level fields, when known.
+   * Executors of languages with positional arguments (Python's
+   * `search("x", limit=3)`) use it to build the single input object:
+   * positional values take these names in order, keyword values are merged.
+   */
+  readonly parameters?: readonly string[];
+};
 
 /** A value that survives `JSON.stringify` / `JSON.parse` unchanged. */
 export type JsonValue =
