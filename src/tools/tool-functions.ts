@@ -1,0 +1,365 @@
+import { randomUUID } from "node:crypto";
+import { isBaseMessage } from "@langchain/core/messages";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import {
+  ToolInputParsingException,
+  type StructuredToolInterface,
+} from "@langchain/core/tools";
+import { Validator } from "@langchain/core/utils/json_schema";
+import {
+  interopSafeParseAsync,
+  isInteropZodSchema,
+} from "@langchain/core/utils/types";
+import type { CodeLanguage, HostFunction } from "../executors/types.js";
+import { toolIdentifiers } from "./identifiers.js";
+import {
+  isRecord,
+  orderedParameters,
+  schemaProperties,
+  toolSchemaToJsonSchema,
+  type JsonSchema,
+} from "./json-schema.js";
+
+export { toolSchemaToJsonSchema, type JsonSchema } from "./json-schema.js";
+
+/** Options of {@link createToolFunctions}. */
+export interface CreateToolFunctionsOptions {
+  /** The sandbox's language: decides the identifiers and positional order. */
+  language: CodeLanguage;
+  /**
+   * The config of the run the code executes in (the `execute` node's), so
+   * each tool run nests under it in traces and sees its callbacks, signal
+   * and `configurable`.
+   */
+  config?: RunnableConfig;
+}
+
+/**
+ * What a tool declared with `responseFormat: "content_and_artifact"` returns
+ * to code: both halves, because code (unlike a chat model) can use the
+ * artifact's raw data.
+ */
+export interface ContentAndArtifact {
+  content: unknown;
+  artifact: unknown;
+}
+
+/**
+ * Turns LangChain tools into host functions for an executor, keyed by the
+ * identifier the code calls (see {@link toolIdentifiers}).
+ *
+ * Each function takes the tool's input object (`await search({ query: "x" })`);
+ * for convenience positional values map onto the input's fields in the order
+ * of `parameters` (required fields first, then optional ones, each in schema
+ * order), and a trailing plain object that is not itself a field's value
+ * supplies the remaining fields (`await search("x", { limit: 3 })`).
+ *
+ * The tool runs with `tool.invoke(input, config)`, so its own schema
+ * validates the input; invalid input is rethrown as
+ * `search: invalid arguments: query: expected string, received number`.
+ * Other tool errors are rethrown as `Error("search: <message>")`.
+ *
+ * Results come back as values: strings stay strings, objects stay objects; a
+ * `ToolMessage` is unwrapped to its content (text blocks joined); a
+ * `content_and_artifact` tool returns `{ content, artifact }`
+ * ({@link ContentAndArtifact}).
+ */
+export function createToolFunctions(
+  tools: readonly StructuredToolInterface[],
+  options: CreateToolFunctionsOptions
+): Record<string, HostFunction> {
+  const identifiers = toolIdentifiers(tools, options.language);
+  const functions: Record<string, HostFunction> = {};
+  tools.forEach((tool, index) => {
+    const identifier = identifiers[index] ?? tool.name;
+    functions[identifier] = createToolFunction(
+      tool,
+      identifier,
+      options.language,
+      options.config
+    );
+  });
+  return functions;
+}
+
+function createToolFunction(
+  tool: StructuredToolInterface,
+  identifier: string,
+  language: CodeLanguage,
+  config: RunnableConfig | undefined
+): HostFunction {
+  const schema = toolSchemaToJsonSchema(tool);
+  const parameters = Object.freeze(orderedParameters(schema, language));
+  const withArtifact = responseFormatOf(tool) === "content_and_artifact";
+  const invokeConfig = config === undefined ? undefined : withoutRunIdentity(config);
+
+  const call = async (...args: unknown[]): Promise<unknown> => {
+    const input = argumentsToInput(identifier, args, parameters, schema);
+    let output: unknown;
+    try {
+      output = await tool.invoke(
+        // Only a tool call makes LangChain keep the artifact.
+        withArtifact
+          ? { type: "tool_call", id: randomUUID(), name: tool.name, args: input as Record<string, unknown> }
+          : (input as never),
+        invokeConfig
+      );
+    } catch (error) {
+      if (isInputParsingError(error)) {
+        const problems = await describeInvalidInput(tool, schema, input);
+        throw new Error(
+          `${identifier}: invalid arguments: ${problems ?? errorMessage(error)}`,
+          { cause: error }
+        );
+      }
+      throw new Error(`${identifier}: ${errorMessage(error)}`, { cause: error });
+    }
+    return toCodeValue(identifier, output, withArtifact);
+  };
+  return Object.assign(call, { parameters });
+}
+
+function responseFormatOf(tool: StructuredToolInterface): unknown {
+  return (tool as { responseFormat?: unknown }).responseFormat;
+}
+
+// A caller's `runId`/`runName` belong to the caller's own run: a tool run
+// must get its own.
+function withoutRunIdentity(config: RunnableConfig): RunnableConfig {
+  const { runId: _runId, runName: _runName, ...rest } = config;
+  return rest;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (!isRecord(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function isObjectSchema(schema: JsonSchema | undefined): boolean {
+  return (
+    schema !== undefined &&
+    (schema.type === "object" ||
+      (Array.isArray(schema.type) && schema.type.includes("object")))
+  );
+}
+
+/** Builds the tool's input from what the code passed. */
+function argumentsToInput(
+  identifier: string,
+  args: readonly unknown[],
+  parameters: readonly string[],
+  schema: JsonSchema
+): unknown {
+  if (args.length === 0) return {};
+  const properties = schemaProperties(schema);
+  const [first] = args;
+  if (args.length === 1) {
+    // A tool whose input is not an object takes its one value as it is.
+    if (!isObjectSchema(schema) && parameters.length === 0) return first;
+    if (isPlainObject(first)) {
+      const firstParameter = parameters[0];
+      const isValueOfFirst =
+        firstParameter !== undefined &&
+        isObjectSchema(properties[firstParameter]) &&
+        !Object.keys(first).some((key) => key in properties);
+      if (!isValueOfFirst) return first;
+    }
+  }
+  let positional = [...args];
+  let keywords: Record<string, unknown> = {};
+  const last = positional.at(-1);
+  const lastParameter = parameters[positional.length - 1];
+  if (
+    positional.length > 1 &&
+    isPlainObject(last) &&
+    (lastParameter === undefined || !isObjectSchema(properties[lastParameter]))
+  ) {
+    keywords = last;
+    positional = positional.slice(0, -1);
+  }
+  if (positional.length > parameters.length) {
+    throw new Error(
+      `${identifier}: too many arguments: takes ${parameters.length} positional ` +
+        `argument(s) (${parameters.join(", ")}), got ${positional.length}; ` +
+        `pass one object instead`
+    );
+  }
+  const input: Record<string, unknown> = {};
+  positional.forEach((value, index) => {
+    const name = parameters[index];
+    if (name !== undefined && value !== undefined) input[name] = value;
+  });
+  for (const [name, value] of Object.entries(keywords)) {
+    if (name in input) {
+      throw new Error(`${identifier}: got multiple values for argument '${name}'`);
+    }
+    input[name] = value;
+  }
+  return input;
+}
+
+function isInputParsingError(error: unknown): boolean {
+  return (
+    error instanceof ToolInputParsingException ||
+    // Another copy of @langchain/core has its own class.
+    (error instanceof Error &&
+      error.constructor.name === "ToolInputParsingException")
+  );
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "string") return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
+/** Unwraps what `tool.invoke` returned into the value code receives. */
+function toCodeValue(
+  identifier: string,
+  output: unknown,
+  withArtifact: boolean
+): unknown {
+  if (!isBaseMessage(output)) return output;
+  const status = (output as { status?: unknown }).status;
+  const content = contentValue(output.content);
+  if (status === "error") {
+    throw new Error(
+      `${identifier}: ${typeof content === "string" ? content : JSON.stringify(content)}`
+    );
+  }
+  if (withArtifact) {
+    const artifact = (output as { artifact?: unknown }).artifact;
+    return { content, artifact } satisfies ContentAndArtifact;
+  }
+  return content;
+}
+
+// Text-only block lists read best as one string; other blocks stay as data.
+function contentValue(content: unknown): unknown {
+  if (
+    Array.isArray(content) &&
+    content.every(
+      (block) =>
+        isRecord(block) && block.type === "text" && typeof block.text === "string"
+    )
+  ) {
+    return content.map((block) => (block as { text: string }).text).join("");
+  }
+  return content;
+}
+
+/** Lists what is wrong with `input`, one `path: problem` per field. */
+async function describeInvalidInput(
+  tool: StructuredToolInterface,
+  jsonSchema: JsonSchema,
+  input: unknown
+): Promise<string | undefined> {
+  const problems = isInteropZodSchema(tool.schema)
+    ? await zodProblems(tool.schema, input)
+    : jsonSchemaProblems(tool.schema, jsonSchema, input);
+  const unique = [...new Set(problems)];
+  return unique.length === 0 ? undefined : unique.join("; ");
+}
+
+interface ZodIssueLike {
+  code?: string;
+  path?: PropertyKey[];
+  message?: string;
+  expected?: unknown;
+}
+
+async function zodProblems(
+  schema: Parameters<typeof interopSafeParseAsync>[0],
+  input: unknown
+): Promise<string[]> {
+  const result = await interopSafeParseAsync(schema, input);
+  if (result.success) return [];
+  const issues = (result.error as { issues?: ZodIssueLike[] }).issues ?? [];
+  return issues.map((issue) => {
+    const path = (issue.path ?? []).map(String);
+    const missing =
+      issue.code === "invalid_type" && valueAt(input, path) === undefined;
+    const problem = missing
+      ? `missing (expected ${String(issue.expected)})`
+      : lowerFirst((issue.message ?? "invalid").replace(/^Invalid input: /, ""));
+    return withPath(path, problem);
+  });
+}
+
+// Structural keywords only say "a child failed": the child's own error says what.
+const STRUCTURAL_KEYWORDS = new Set([
+  "properties",
+  "items",
+  "prefixItems",
+  "additionalItems",
+  "allOf",
+  "$ref",
+  "false",
+  "dependentSchemas",
+]);
+
+function jsonSchemaProblems(
+  rawSchema: unknown,
+  jsonSchema: JsonSchema,
+  input: unknown
+): string[] {
+  const schema = isRecord(rawSchema) ? rawSchema : jsonSchema;
+  const { errors } = new Validator(schema as never, "2020-12", false).validate(
+    input
+  );
+  const problems: string[] = [];
+  for (const error of errors) {
+    if (STRUCTURAL_KEYWORDS.has(error.keyword)) continue;
+    const path = error.instanceLocation
+      .replace(/^#\/?/, "")
+      .split("/")
+      .filter((segment) => segment !== "")
+      .map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const value = valueAt(input, path);
+    const quoted = /"([^"]*)"/.exec(error.error)?.[1];
+    if (error.keyword === "type") {
+      const expected = /Expected "([^"]+)"/.exec(error.error)?.[1] ?? "another type";
+      problems.push(withPath(path, `expected ${expected}, received ${typeName(value)}`));
+    } else if (error.keyword === "required" && quoted !== undefined) {
+      problems.push(withPath([...path, quoted], "missing (required)"));
+    } else if (error.keyword === "additionalProperties" && quoted !== undefined) {
+      problems.push(withPath([...path, quoted], "unexpected field"));
+    } else if (error.keyword === "enum" || error.keyword === "const") {
+      const allowed = error.error.replace(/^Instance does not match (any of )?/, "");
+      problems.push(
+        withPath(path, `expected ${allowed.replace(/\.$/, "")}, received ${JSON.stringify(value)}`)
+      );
+    } else {
+      problems.push(withPath(path, lowerFirst(error.error.replace(/\.$/, ""))));
+    }
+  }
+  return problems;
+}
+
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (!isRecord(current) && !Array.isArray(current)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
+
+function withPath(path: readonly string[], problem: string): string {
+  return path.length === 0 ? problem : `${path.join(".")}: ${problem}`;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
