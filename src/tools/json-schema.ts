@@ -12,6 +12,23 @@ const SAFE_INTEGER_BOUNDS = new Set([
   Number.MIN_SAFE_INTEGER,
 ]);
 
+/** Keywords whose value maps names (not keywords) to schemas. */
+export const SCHEMA_MAP_KEYWORDS: ReadonlySet<string> = new Set([
+  "properties",
+  "patternProperties",
+  "$defs",
+  "definitions",
+  "dependentSchemas",
+]);
+
+/** Keywords whose value is data, not a schema. */
+export const DATA_KEYWORDS: ReadonlySet<string> = new Set([
+  "default",
+  "enum",
+  "const",
+  "examples",
+]);
+
 const normalizedSchemas = new WeakMap<object, JsonSchema>();
 
 /** Is `value` a non-array object? */
@@ -43,6 +60,10 @@ export function toolSchemaToJsonSchema(
 function normalizeSchema(schema: JsonSchema): JsonSchema {
   const result: JsonSchema = {};
   for (const [keyword, value] of Object.entries(schema)) {
+    if (DATA_KEYWORDS.has(keyword)) {
+      result[keyword] = value;
+      continue;
+    }
     if (
       (keyword === "minimum" || keyword === "maximum") &&
       typeof value === "number" &&
@@ -50,7 +71,9 @@ function normalizeSchema(schema: JsonSchema): JsonSchema {
     ) {
       continue;
     }
-    result[keyword] = normalizeValue(value);
+    result[keyword] = SCHEMA_MAP_KEYWORDS.has(keyword)
+      ? mapValues(value, normalizeValue)
+      : normalizeValue(value);
   }
   const properties = result.properties;
   if (isRecord(properties) && Array.isArray(result.required)) {
@@ -64,11 +87,19 @@ function normalizeSchema(schema: JsonSchema): JsonSchema {
 
 function normalizeValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalizeValue);
-  // `default`/`enum`/`const` values are data, but normalising them is harmless:
-  // only objects that look like schemas lose keywords, and data rarely has
-  // a `minimum` equal to MAX_SAFE_INTEGER.
   if (isRecord(value)) return normalizeSchema(value);
   return value;
+}
+
+/** Applies `transform` to each value of a record; other values pass through. */
+export function mapValues(
+  value: unknown,
+  transform: (child: unknown) => unknown
+): unknown {
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => [key, transform(child)])
+  );
 }
 
 /** The `properties` of an object schema (empty when it has none). */
