@@ -1,0 +1,31 @@
+/**
+ * The Jupyter executor: Python code in Jupyter kernels, over the Jupyter
+ * Server REST + WebSocket API (Jupyter Server, Kernel Gateway, Enterprise
+ * Gateway).
+ *
+ * @module
+ */
+export {
+  JupyterExecutor,
+  createJupyterExecutor,
+  toolInput,
+  DEFAULT_INTERRUPT_GRACE_MS,
+  DEFAULT_KERNEL_NAME,
+  DEFAULT_MAX_OUTPUT_CHARS,
+  DEFAULT_MAX_VARIABLE_CHARS,
+  DEFAULT_TIMEOUT_MS,
+  type JupyterExecutorOptions,
+} from "./jupyter-executor.js";
+export {
+  JupyterClient,
+  KernelConnection,
+  type JupyterClientOptions,
+  type KernelMessage,
+  type KernelModel,
+  type MessageHeader,
+} from "./kernel-client.js";
+export {
+  startLocalJupyter,
+  type LocalJupyter,
+  type StartLocalJupyterOptions,
+} from "./local-server.js";
