@@ -1,0 +1,117 @@
+// prettier (loaded by json-schema-to-typescript, never used with `format: false`)
+// starts a dynamic import when loaded, which jest's CommonJS runtime refuses.
+jest.mock("prettier", () => ({}));
+
+import { tool } from "@langchain/core/tools";
+import { z } from "zod";
+import { extractCode } from "../../src/graph/extract-code.js";
+import { buildSystemPrompt } from "../../src/prompts/index.js";
+
+const search = tool(async () => "", {
+  name: "web-search",
+  description: "Search the web.",
+  schema: z.object({ query: z.string().describe("The query"), limit: z.number().default(5) }),
+});
+
+function tenTools() {
+  return Array.from({ length: 10 }, (_, index) =>
+    tool(async () => "", {
+      name: `tool_${index}`,
+      description: `Does thing number ${index} and returns the result.`,
+      schema: z.object({
+        query: z.string().describe("What to look for"),
+        limit: z.number().int().default(10).describe("Max results"),
+      }),
+    })
+  );
+}
+
+describe("buildSystemPrompt", () => {
+  it("explains the JavaScript CodeAct loop", async () => {
+    const prompt = await buildSystemPrompt({ language: "javascript", tools: [search], maxSteps: 7 });
+    for (const text of [
+      "one ```javascript code block",
+      "plain text with no code block. It ends the task and is shown to the user",
+      "async functions: `await` them",
+      "console.log",
+      "value of the last expression is shown",
+      "persist between your code blocks",
+      "stack trace: fix the code",
+      "Long output is truncated",
+      "At most 7 code blocks run",
+      "## Tools",
+      "```typescript\ninterface WebSearchInput {",
+      "declare function web_search(args: WebSearchInput): Promise<any>;",
+    ]) {
+      expect(prompt).toContain(text);
+    }
+    expect(prompt).not.toContain("print()");
+  });
+
+  it("explains the Python loop with stubs", async () => {
+    const prompt = await buildSystemPrompt({ language: "python", tools: [search], maxSteps: 3 });
+    for (const text of [
+      "one ```python code block",
+      "plain functions: call them directly",
+      "`print()`",
+      "traceback",
+      "At most 3 code blocks run",
+      "```python\nfrom typing import Any, Literal, Optional",
+      "def web_search(query: str, limit: float = 5) -> Any:",
+    ]) {
+      expect(prompt).toContain(text);
+    }
+    expect(prompt).toContain("(no `await`)");
+    expect(prompt).not.toContain("`await` them");
+  });
+
+  it("leaves the tools out when there are none", async () => {
+    const prompt = await buildSystemPrompt({ language: "javascript", tools: [], maxSteps: 5 });
+    expect(prompt).not.toContain("## Tools");
+    expect(prompt).not.toContain("async functions");
+  });
+
+  it("orders tools, executor description, response format, then the user's prompt", async () => {
+    const prompt = await buildSystemPrompt({
+      language: "javascript",
+      tools: [search],
+      maxSteps: 5,
+      executorDescription: "No network. 5 s per block.",
+      prompt: "Always answer in French.",
+      responseFormat: {
+        jsonSchema: { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] },
+      },
+    });
+    const positions = [
+      "## Tools",
+      "## Sandbox\nNo network. 5 s per block.",
+      "## Final answer format",
+      '```json\n{"type":"object","properties":{"answer":{"type":"string"}},"required":["answer"]}\n```',
+      "Always answer in French.",
+    ].map((text) => prompt.indexOf(text));
+    expect(positions.every((position) => position >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(prompt.endsWith("Always answer in French.")).toBe(true);
+  });
+
+  it("has no fenced code of its language besides the tool declarations", async () => {
+    // Echoed by a model, the prompt's own fences must not become actions.
+    const js = await buildSystemPrompt({ language: "javascript", tools: [search], maxSteps: 5 });
+    expect(extractCode(js, "javascript")).toContain("declare function web_search");
+    const withoutTools = await buildSystemPrompt({ language: "python", tools: [], maxSteps: 5 });
+    expect(extractCode(withoutTools, "python")).toBeNull();
+  });
+
+  it("stays small", async () => {
+    const sizes: Record<string, number> = {};
+    for (const language of ["javascript", "python"] as const) {
+      sizes[`${language} 0 tools`] = (await buildSystemPrompt({ language, tools: [], maxSteps: 20 })).length;
+      sizes[`${language} 10 tools`] = (await buildSystemPrompt({ language, tools: tenTools(), maxSteps: 20 })).length;
+    }
+    console.log(`system prompt sizes (chars): ${JSON.stringify(sizes)}`);
+    expect(sizes["javascript 0 tools"]).toBeLessThan(1500);
+    expect(sizes["python 0 tools"]).toBeLessThan(1500);
+    expect(sizes["javascript 10 tools"]).toBeLessThan(5000);
+    expect(sizes["python 10 tools"]).toBeLessThan(5000);
+  });
+});
