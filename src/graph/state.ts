@@ -1,6 +1,12 @@
 import { Annotation, MessagesAnnotation } from "@langchain/langgraph";
 import type { JsonValue } from "../executors/types.js";
 
+/** First and latest LangGraph superstep of the current invocation. */
+export interface StepWindow {
+  first: number;
+  last: number;
+}
+
 /**
  * The state the CodeAct nodes read and write. Extend it for your own graph:
  *
@@ -47,6 +53,16 @@ export const CodeActState = Annotation.Root({
   structuredResponse: Annotation<unknown>({
     reducer: (_previous, next) => next,
     default: () => undefined,
+  }),
+  /**
+   * The LangGraph supersteps of the current invocation as seen by the CodeAct
+   * nodes (first and latest), so `route` can stop gracefully before the
+   * recursion limit. A jump of more than one step between CodeAct nodes marks
+   * a new invocation.
+   */
+  stepWindow: Annotation<StepWindow | null>({
+    reducer: (_previous, next) => next,
+    default: () => null,
   }),
 });
 

@@ -1,0 +1,14 @@
+/** Name of the node that calls the model and extracts its code action. */
+export const NODE_MODEL = "model";
+/** Name of the node that runs a code action and appends the observation. */
+export const NODE_EXECUTE = "execute";
+/** Name of the node that decides what happens after each model reply. */
+export const NODE_ROUTE = "route";
+/** Code executions allowed per user turn before the agent stops gracefully. */
+export const DEFAULT_MAX_STEPS = 20;
+/** Name of the compiled agent, shown in Studio and traces, used by supervisors. */
+export const DEFAULT_AGENT_NAME = "codeact_agent";
+/** Interrupt payload `type` raised when a code action needs approval. */
+export const APPROVAL_INTERRUPT_TYPE = "codeact_approval";
+/** `type` of the custom stream chunks carrying live output of a running cell. */
+export const OUTPUT_STREAM_TYPE = "codeact_output";

@@ -1,0 +1,205 @@
+import { HumanMessage } from "@langchain/core/messages";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import { Command, END, interrupt } from "@langchain/langgraph";
+import { z } from "zod";
+import type { CodeLanguage } from "../../executors/types.js";
+import {
+  APPROVAL_INTERRUPT_TYPE,
+  DEFAULT_MAX_STEPS,
+  NODE_EXECUTE,
+  NODE_MODEL,
+} from "../constants.js";
+import { messageText } from "../extract-code.js";
+import {
+  formatErrorObservation,
+  isObservation,
+  observationDetails,
+  rejectionObservation,
+  stoppedMessage,
+} from "../messages.js";
+import type { CodeActStateType } from "../state.js";
+import { advanceStepWindow, currentStep, stepsLeftAfter } from "../step-window.js";
+import { parseStructuredAnswer } from "../structured-response.js";
+import type { ApprovalPolicy, RouteNodeParams } from "../types.js";
+
+/** Attempts the model gets to fix a final answer that does not match `responseFormat`. */
+export const MAX_FORMAT_RETRIES = 3;
+
+// Supersteps a path needs after `route`, including the `route` that follows.
+const STEPS_FOR_EXECUTION = 3; // execute, model, route
+const STEPS_FOR_RETRY = 2; // model, route
+
+/** The value of the interrupt raised when a code action needs approval. */
+export interface ApprovalRequest {
+  type: typeof APPROVAL_INTERRUPT_TYPE;
+  /** The code the model wants to run. */
+  code: string;
+  language: CodeLanguage;
+  /** Set when the previous resume value was invalid: what was wrong with it. */
+  error?: string;
+}
+
+/** The resume values an approval interrupt accepts. */
+export const ApprovalDecisionSchema = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("approve") }),
+  z.object({ action: z.literal("edit"), code: z.string().min(1) }),
+  z.object({ action: z.literal("reject"), reason: z.string().optional() }),
+]);
+
+/** A human's answer to an {@link ApprovalRequest}, passed as `new Command({ resume })`. */
+export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
+
+/** The `route` node function: decides with a `Command`. */
+export type RouteNode = (state: CodeActStateType, config: RunnableConfig) => Promise<Command>;
+
+/**
+ * Creates the `route` node, the one place for control policy. After each
+ * model reply it returns a `Command`:
+ * - code, budget left → `execute` (after an approval interrupt if `approve`
+ *   asks for one: approve or edit → `execute`, reject → observation → `model`);
+ * - no code → END, the reply is the final answer; with `responseFormat` the
+ *   answer's JSON is validated first (valid → `structuredResponse`, END;
+ *   invalid → observation with the problem → `model`);
+ * - `maxSteps` spent, or the recursion limit would be hit before the next
+ *   model reply → a message saying so, END.
+ *
+ * Add it with `ends: [NODE_EXECUTE, NODE_MODEL, END]` so Studio draws the edges.
+ */
+export function createRouteNode(params: RouteNodeParams = {}): RouteNode {
+  const maxSteps = params.maxSteps ?? DEFAULT_MAX_STEPS;
+  const language: CodeLanguage = params.executor?.language ?? "javascript";
+  const needsApproval = approvalPredicate(params.approve);
+
+  return async function route(state, config) {
+    let window = advanceStepWindow(state.stepWindow, currentStep(config));
+    const stop = (reason: string): Command =>
+      new Command({
+        update: {
+          messages: [stoppedMessage({ steps: state.steps, reason, lastError: lastError(state) })],
+          stepWindow: window,
+        },
+        goto: END,
+      });
+    const recursionReason = (): string =>
+      `the run reached its recursion limit of ${config.recursionLimit ?? "25"} graph steps`;
+
+    if (state.code === null) {
+      if (params.responseFormat === undefined) {
+        return new Command({ update: { stepWindow: window }, goto: END });
+      }
+      const answer = parseStructuredAnswer(
+        messageText(state.messages.at(-1)?.content ?? ""),
+        params.responseFormat
+      );
+      if (answer.success) {
+        return new Command({
+          update: { structuredResponse: answer.value, stepWindow: window },
+          goto: END,
+        });
+      }
+      if (formatRetries(state) >= MAX_FORMAT_RETRIES) {
+        return stop(
+          `the final answer did not match the required format after ${MAX_FORMAT_RETRIES} corrections: ${answer.problem}`
+        );
+      }
+      if (stepsLeftAfter(window, config) < STEPS_FOR_RETRY) return stop(recursionReason());
+      return new Command({
+        update: { messages: [formatErrorObservation(answer.problem)], stepWindow: window },
+        goto: NODE_MODEL,
+      });
+    }
+
+    if (state.steps >= maxSteps) {
+      return stop(`the limit is ${maxSteps} code executions per turn`);
+    }
+    if (stepsLeftAfter(window, config) < STEPS_FOR_EXECUTION) return stop(recursionReason());
+
+    if (needsApproval(state.code)) {
+      const request: ApprovalRequest = {
+        type: APPROVAL_INTERRUPT_TYPE,
+        code: state.code,
+        language,
+      };
+      // An invalid resume value cannot be thrown back (the thread would keep
+      // replaying it): ask again, with the error in the interrupt's value.
+      let decision = readApprovalDecision(interrupt(request));
+      while (typeof decision === "string") {
+        decision = readApprovalDecision(interrupt({ ...request, error: decision }));
+      }
+      // A resumed run has a fresh recursion budget that starts here.
+      window = advanceStepWindow(window, currentStep(config), true);
+      if (decision.action === "reject") {
+        return new Command({
+          update: { messages: [rejectionObservation(decision.reason)], stepWindow: window },
+          goto: NODE_MODEL,
+        });
+      }
+      if (decision.action === "edit") {
+        return new Command({ update: { code: decision.code, stepWindow: window }, goto: NODE_EXECUTE });
+      }
+    }
+    return new Command({ update: { stepWindow: window }, goto: NODE_EXECUTE });
+  };
+}
+
+function approvalPredicate(approve: ApprovalPolicy | undefined): (code: string) => boolean {
+  if (typeof approve === "function") return approve;
+  return () => approve === true;
+}
+
+/**
+ * Validates a resume value of an approval interrupt.
+ * @throws Error that shows the accepted shapes, when the value is invalid.
+ */
+export function parseApprovalDecision(value: unknown): ApprovalDecision {
+  const decision = readApprovalDecision(value);
+  if (typeof decision === "string") throw new Error(decision);
+  return decision;
+}
+
+/** The decision, or the reason the value is not one. */
+function readApprovalDecision(value: unknown): ApprovalDecision | string {
+  const result = ApprovalDecisionSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues
+    .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
+    .join("; ");
+  return (
+    `Invalid resume value for a CodeAct approval (${issues}). Resume with ` +
+    `{ action: "approve" }, { action: "edit", code: "<new code>" } or ` +
+    `{ action: "reject", reason?: "<why>" }; got ${safeJson(value)}.`
+  );
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** The error of the turn's latest execution observation, if it failed. */
+function lastError(state: CodeActStateType): { name: string; message: string } | undefined {
+  for (let index = state.messages.length - 1; index >= 0; index -= 1) {
+    const message = state.messages[index];
+    if (!isObservation(message)) {
+      if (HumanMessage.isInstance(message)) return undefined;
+      continue;
+    }
+    const details = observationDetails(message);
+    if (details?.kind === "execution") return details.error;
+  }
+  return undefined;
+}
+
+/** Format-error observations since the turn's user message. */
+function formatRetries(state: CodeActStateType): number {
+  let count = 0;
+  for (let index = state.messages.length - 1; index >= 0; index -= 1) {
+    const message = state.messages[index];
+    if (HumanMessage.isInstance(message) && !isObservation(message)) break;
+    if (observationDetails(message)?.kind === "format_error") count += 1;
+  }
+  return count;
+}

@@ -1,0 +1,102 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { StructuredToolInterface } from "@langchain/core/tools";
+import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
+import type { ZodType } from "zod";
+import type { Executor } from "../executors/types.js";
+
+/**
+ * Decides whether a code action needs a human's approval before it runs:
+ * `true` for every action, or a predicate on the code (return `true` to ask).
+ */
+export type ApprovalPolicy = boolean | ((code: string) => boolean);
+
+/** Parameters of {@link createCodeActGraph} and {@link createCodeActAgent}. */
+export interface CreateCodeActParams {
+  /**
+   * Any LangChain chat model. It needs no tool-calling support: it acts by
+   * writing a fenced code block in the executor's language.
+   */
+  model: BaseChatModel;
+  /**
+   * LangChain tools the code can call as functions (`await search({ query })`
+   * in JavaScript, `search(query=...)` in Python). Names are turned into
+   * identifiers; two tools that end up with the same identifier are an error.
+   * Inputs are validated with each tool's own schema on the host.
+   * @defaultValue `[]`
+   */
+  tools?: StructuredToolInterface[];
+  /**
+   * Runs the code. The caller owns it and closes it when done.
+   * @defaultValue an `IsolatedVmExecutor` (JavaScript), created and loaded
+   * on first use, so importing this package never loads the native module.
+   */
+  executor?: Executor;
+  /** Extra instructions, appended to the generated system prompt. */
+  prompt?: string;
+  /**
+   * Code executions allowed in one user turn. When they are spent without a
+   * final answer the agent ends the turn with a message that says so.
+   * @defaultValue `20`
+   */
+  maxSteps?: number;
+  /**
+   * Interrupt before running code so a human can approve, edit or reject it:
+   * `true` for every action, or a predicate that returns `true` for the code
+   * that needs a look. Needs a checkpointer. The interrupt value is
+   * `{ type: "codeact_approval", code, language }`; resume with
+   * `new Command({ resume: { action: "approve" } })`,
+   * `{ action: "edit", code }` or `{ action: "reject", reason? }`.
+   * @defaultValue `false`
+   */
+  approve?: ApprovalPolicy;
+  /**
+   * A zod schema for a structured final answer. The model is asked to end with
+   * JSON matching it; the validated value is written to
+   * `state.structuredResponse`, and an invalid answer is sent back to the
+   * model with the validation error.
+   */
+  responseFormat?: ZodType;
+  /**
+   * Send images the code displays (plots, screenshots) to the model as image
+   * content blocks. Only for models that accept images.
+   * @defaultValue `false`
+   */
+  includeImagesInObservation?: boolean;
+  /**
+   * Persists threads between invocations (and is needed for `approve`).
+   * Only used by {@link createCodeActAgent}; leave it out when a LangGraph
+   * server supplies one.
+   */
+  checkpointer?: BaseCheckpointSaver | boolean;
+  /** Long-term store made available to nodes and tools. Only used by {@link createCodeActAgent}. */
+  store?: BaseStore;
+  /**
+   * Name of the compiled graph: shown in Studio and traces, and the agent's
+   * name under a supervisor. Only used by {@link createCodeActAgent}.
+   * @defaultValue `"codeact_agent"`
+   */
+  name?: string;
+  /**
+   * What the agent does, for a supervisor deciding whom to hand off to. Only
+   * used by {@link createCodeActAgent}.
+   */
+  description?: string;
+}
+
+/** Parameters of {@link createModelNode}. */
+export type ModelNodeParams = Pick<
+  CreateCodeActParams,
+  "model" | "tools" | "executor" | "prompt" | "maxSteps" | "responseFormat"
+>;
+
+/** Parameters of {@link createRouteNode}. */
+export type RouteNodeParams = Pick<
+  CreateCodeActParams,
+  "executor" | "maxSteps" | "approve" | "responseFormat"
+>;
+
+/** Parameters of {@link createExecuteNode}. */
+export type ExecuteNodeParams = Pick<
+  CreateCodeActParams,
+  "tools" | "executor" | "includeImagesInObservation"
+>;
