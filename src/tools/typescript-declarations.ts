@@ -1,6 +1,6 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
-import { compile, type Options } from "json-schema-to-typescript";
+import type { Options } from "json-schema-to-typescript";
 import { toolIdentifiers } from "./identifiers.js";
 import {
   DATA_KEYWORDS,
@@ -26,6 +26,15 @@ const COMPILE_OPTIONS: Partial<Options> = {
   // Tool schemas are self-contained: never read files or the network for a $ref.
   $refOptions: { resolve: { file: false, http: false } },
 };
+
+// Loaded on first use: it pulls in prettier (~70 ms, ~7 MB), which Python-only
+// and tool-less agents never need.
+let compiler: Promise<typeof import("json-schema-to-typescript")> | undefined;
+
+function loadCompiler(): Promise<typeof import("json-schema-to-typescript")> {
+  compiler ??= import("json-schema-to-typescript");
+  return compiler;
+}
 
 // Rendering goes through json-schema-to-typescript's async pipeline (a few
 // ms a tool); the prompt is rebuilt every turn, so keep each tool's block.
@@ -136,6 +145,7 @@ async function returnType(
 
 async function compileType(schema: JsonSchema, name: string): Promise<string> {
   const prepared = prepareSchema(schema, true) as JsonSchema;
+  const { compile } = await loadCompiler();
   const compiled = await compile(prepared as never, name, COMPILE_OPTIONS);
   const tidy = compiled
     .replace(/^export /gm, "")
