@@ -5,7 +5,12 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
-  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  moduleNameMapper: {
+    "^(\\.{1,2}/.*)\\.js$": "$1",
+    // json-schema-to-typescript loads prettier, whose dynamic import() the
+    // CommonJS test runtime rejects; we always render with format: false.
+    "^prettier$": "<rootDir>/tests/tools/prettier-stub.cjs",
+  },
   transform: {
     "^.+\\.ts$": [
       "ts-jest",
