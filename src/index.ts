@@ -1,0 +1,99 @@
+/**
+ * langgraph-codeact: CodeAct agents for LangGraph.js. The model acts by
+ * writing code that runs in a sandbox; the code calls tools as functions.
+ *
+ * The root entry point never loads an executor's native or network code:
+ * executors live in `langgraph-codeact/executors/isolated-vm` and
+ * `langgraph-codeact/executors/jupyter` (the default isolated-vm executor is
+ * loaded on first use).
+ *
+ * @module langgraph-codeact
+ */
+
+// The agent and the graph
+export {
+  createCodeActAgent,
+  createCodeActGraph,
+  defaultRecursionLimit,
+} from "./graph/create-codeact-graph.js";
+export type {
+  ApprovalPolicy,
+  CreateCodeActParams,
+  ExecuteNodeParams,
+  ModelNodeParams,
+  RouteNodeParams,
+} from "./graph/types.js";
+export {
+  CodeActState,
+  type CodeActStateType,
+  type CodeActStateUpdate,
+  type StepWindow,
+} from "./graph/state.js";
+
+// The node pack
+export { createModelNode, type CodeActNode } from "./graph/nodes/model.js";
+export {
+  createExecuteNode,
+  CELL_RUN_NAME,
+  type OutputStreamChunk,
+} from "./graph/nodes/execute.js";
+export {
+  createRouteNode,
+  parseApprovalDecision,
+  ApprovalDecisionSchema,
+  MAX_FORMAT_RETRIES,
+  type ApprovalDecision,
+  type ApprovalRequest,
+  type RouteNode,
+} from "./graph/nodes/route.js";
+export {
+  APPROVAL_INTERRUPT_TYPE,
+  DEFAULT_AGENT_NAME,
+  DEFAULT_MAX_STEPS,
+  NODE_EXECUTE,
+  NODE_MODEL,
+  NODE_ROUTE,
+  OUTPUT_STREAM_TYPE,
+} from "./graph/constants.js";
+export {
+  isObservation,
+  observationDetails,
+  type ObservationDetails,
+  type ObservationKind,
+} from "./graph/messages.js";
+export { extractCode, messageText } from "./graph/extract-code.js";
+
+// Prompts and tools
+export {
+  buildSystemPrompt,
+  type BuildSystemPromptOptions,
+} from "./prompts/index.js";
+export {
+  createToolFunctions,
+  type CreateToolFunctionsOptions,
+} from "./tools/tool-functions.js";
+export { renderTypeScriptDeclarations } from "./tools/typescript-declarations.js";
+export { renderPythonStubs } from "./tools/python-stubs.js";
+export { sanitizeIdentifier } from "./tools/identifiers.js";
+
+// Executors: the contract and its errors
+export type {
+  CodeLanguage,
+  ExecuteRequest,
+  ExecuteResult,
+  ExecutionError,
+  ExecutionLimits,
+  Executor,
+  HostFunction,
+  JsonValue,
+  RichOutput,
+} from "./executors/types.js";
+export {
+  ExecutorClosedError,
+  ExecutorError,
+  ExecutorProtocolError,
+  ExecutorUnauthorizedError,
+  ExecutorUnavailableError,
+  type ExecutorErrorCode,
+  type ExecutorErrorOptions,
+} from "./executors/errors.js";
