@@ -1,7 +1,3 @@
-// json-schema-to-typescript (used by the prompt) loads prettier, whose CommonJS
-// entry starts a dynamic import that jest's CommonJS runtime refuses.
-jest.mock("prettier", () => ({}));
-
 import { HumanMessage } from "@langchain/core/messages";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { tool } from "@langchain/core/tools";
