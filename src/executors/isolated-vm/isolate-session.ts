@@ -1,0 +1,275 @@
+import { AsyncResource } from "node:async_hooks";
+import ivm from "isolated-vm";
+import { GUEST_RUNTIME_FILENAME, GUEST_RUNTIME_SOURCE } from "./guest/runtime.js";
+import type { ToolDispatcher } from "./tool-bridge.js";
+
+/**
+ * isolated-vm's async calls started inside a caller's async context leak that
+ * context into the caller (PLATFORM.md, "async-context trap"). Every call into
+ * isolated-vm starts in this scope, created once at module load.
+ */
+const rootScope = new AsyncResource("langgraph-codeact.isolated-vm");
+
+function inRootScope<T>(action: () => T): T {
+  return rootScope.runInAsyncScope(action);
+}
+
+/** Why a session's isolate was disposed. */
+export type SessionFailure = "timeout" | "memory" | "abort" | "crash" | "closed";
+
+/** What the guest runtime reports for one cell. */
+export interface GuestRunResult {
+  value?: string;
+  error?: { name: string; message: string; stack: string };
+  /** JSON text of each saveable user global, by name. */
+  saved: Record<string, string>;
+  unsaved: string[];
+}
+
+/** Callbacks for the cell that is running now, bound to its caller's context. */
+export interface RunHooks {
+  dispatch: ToolDispatcher;
+  onOutput: (stream: "stdout" | "stderr", text: string) => void;
+}
+
+export interface IsolateSessionOptions {
+  memoryLimitMb: number;
+  maxVariableChars: number;
+}
+
+const NO_RUN_REPLY = JSON.stringify({
+  error: { name: "Error", message: "Tools can only be called while a cell is running." },
+});
+
+/** After a cell, output chunks still in flight are awaited for at most this many event-loop turns. */
+const MAX_OUTPUT_DRAIN_TURNS = 50;
+
+/**
+ * One V8 isolate and context with the guest runtime installed: the live half
+ * of a session. Disposed on timeout, memory exhaustion, abort or crash; the
+ * executor then builds a new one.
+ */
+export class IsolateSession {
+  readonly #isolate: ivm.Isolate;
+  readonly #context: ivm.Context;
+  readonly #references: ivm.Reference[];
+  readonly #run: ivm.Reference;
+  readonly #setTools: ivm.Reference;
+  readonly #restore: ivm.Reference;
+  readonly #failed: Promise<never>;
+  #rejectFailed: (failure: SessionFailure) => void = () => {};
+  #failure: SessionFailure | undefined;
+  #hooks: RunHooks | undefined;
+  #toolKey = "";
+  #chunksReceived = 0;
+
+  private constructor(parts: {
+    isolate: ivm.Isolate;
+    context: ivm.Context;
+    references: ivm.Reference[];
+    run: ivm.Reference;
+    setTools: ivm.Reference;
+    restore: ivm.Reference;
+  }) {
+    this.#isolate = parts.isolate;
+    this.#context = parts.context;
+    this.#references = parts.references;
+    this.#run = parts.run;
+    this.#setTools = parts.setTools;
+    this.#restore = parts.restore;
+    this.#failed = new Promise<never>((_resolve, reject) => {
+      this.#rejectFailed = reject;
+    });
+    this.#failed.catch(() => {}); // observed through run() only
+  }
+
+  /** Creates an isolate with the guest runtime (console, tools, snapshots). */
+  static async create(options: IsolateSessionOptions): Promise<IsolateSession> {
+    let session: IsolateSession | undefined;
+    let catastrophic: string | undefined;
+    const isolate = inRootScope(
+      () =>
+        new ivm.Isolate({
+          memoryLimit: options.memoryLimitMb,
+          // V8 lost control of the isolate (seen on out-of-memory): its thread is stuck,
+          // so fail the session now instead of waiting for a reply that never comes
+          onCatastrophicError: (message) => {
+            catastrophic = message;
+            session?.kill(/memory/i.test(message) ? "memory" : "crash");
+          },
+        })
+    );
+    try {
+      const context = await inRootScope(() => isolate.createContext());
+      // The session is created below; these closures read it lazily.
+      const bridge = new ivm.Reference(
+        (name: string, argumentsJson: string): Promise<string> | string =>
+          session && session.#hooks ? session.#hooks.dispatch(name, argumentsJson) : NO_RUN_REPLY
+      );
+      const output = new ivm.Reference((stream: unknown, text: unknown): void => {
+        if (!session) return;
+        session.#chunksReceived += 1;
+        const hooks = session.#hooks;
+        if (hooks && typeof text === "string") hooks.onOutput(stream === "stderr" ? "stderr" : "stdout", text);
+      });
+      const runtime = (await inRootScope(() =>
+        context.evalClosure(GUEST_RUNTIME_SOURCE, [bridge, output, options.maxVariableChars], {
+          filename: GUEST_RUNTIME_FILENAME,
+          result: { reference: true },
+        })
+      )) as ivm.Reference;
+      const [run, setTools, restore] = (await Promise.all(
+        ["run", "setTools", "restore"].map((name) => inRootScope(() => runtime.get(name, { reference: true })))
+      )) as [ivm.Reference, ivm.Reference, ivm.Reference];
+      runtime.release();
+      session = new IsolateSession({
+        isolate,
+        context,
+        references: [bridge, output, run, setTools, restore],
+        run,
+        setTools,
+        restore,
+      });
+      if (catastrophic !== undefined) session.kill("crash");
+      return session;
+    } catch (error) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw error;
+    }
+  }
+
+  /** Set when the isolate was disposed; the session is then unusable. */
+  get failure(): SessionFailure | undefined {
+    return this.#failure;
+  }
+
+  get disposed(): boolean {
+    return this.#failure !== undefined;
+  }
+
+  /** Installs the tool globals, only when the set of names changed. */
+  async setTools(names: readonly string[]): Promise<void> {
+    const key = [...names].sort().join("\0");
+    if (key === this.#toolKey) return;
+    await this.#race(
+      inRootScope(() => this.#setTools.apply(undefined, [[...names]], { arguments: { copy: true } }))
+    );
+    this.#toolKey = key;
+  }
+
+  /** Sets globals from JSON texts; returns the names restored. */
+  async restore(entries: Record<string, string>): Promise<string[]> {
+    const restored = await this.#race(
+      inRootScope(() =>
+        this.#restore.apply(undefined, [entries], { arguments: { copy: true }, result: { copy: true } })
+      )
+    );
+    return Array.isArray(restored) ? restored.filter((name): name is string => typeof name === "string") : [];
+  }
+
+  /**
+   * Runs a transformed cell. Rejects when the isolate dies (see
+   * {@link failure}); errors of the user's code are in the result.
+   */
+  async run(script: string, timeoutMs: number, hooks: RunHooks): Promise<GuestRunResult> {
+    this.#hooks = hooks;
+    try {
+      const reply: unknown = await this.#race(
+        inRootScope(() =>
+          this.#run.apply(undefined, [script], {
+            // covers the synchronous part; the executor's watchdog covers the rest
+            timeout: Math.max(1, Math.ceil(timeoutMs)),
+            result: { promise: true, copy: true },
+          })
+        )
+      );
+      const result = parseGuestResult(reply);
+      await this.#drainOutput(result.chunks);
+      return result.run;
+    } finally {
+      this.#hooks = undefined;
+    }
+  }
+
+  /** Stops whatever runs and frees the isolate. Idempotent. */
+  kill(failure: SessionFailure): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = failure;
+    this.#hooks = undefined;
+    this.#rejectFailed(failure);
+    for (const reference of this.#references) reference.release();
+    this.#context.release();
+    try {
+      if (!this.#isolate.isDisposed) this.#isolate.dispose();
+    } catch {
+      // already gone
+    }
+  }
+
+  /** Output travels on its own messages; wait for those the guest sent before its reply. */
+  async #drainOutput(chunksSent: number): Promise<void> {
+    for (let turn = 0; this.#chunksReceived < chunksSent && turn < MAX_OUTPUT_DRAIN_TURNS; turn += 1) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** A call into the isolate, or the session's failure if that comes first. */
+  async #race<T>(call: Promise<T>): Promise<T> {
+    if (this.#failure !== undefined) throw new SessionFailedError(this.#failure);
+    call.catch(() => {}); // the failure may win the race
+    try {
+      return await Promise.race([call, this.#failed]);
+    } catch (error) {
+      if (this.#failure !== undefined) throw new SessionFailedError(this.#failure, error);
+      const failure = classifyIsolateError(error);
+      this.kill(failure);
+      throw new SessionFailedError(failure, error);
+    }
+  }
+}
+
+/** The isolate died during a call; `failure` says why. */
+export class SessionFailedError extends Error {
+  readonly failure: SessionFailure;
+
+  constructor(failure: SessionFailure, cause?: unknown) {
+    super(`isolate session failed: ${failure}`, cause === undefined ? undefined : { cause });
+    this.name = "SessionFailedError";
+    this.failure = failure;
+  }
+}
+
+function classifyIsolateError(error: unknown): SessionFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/memory limit/i.test(message)) return "memory";
+  if (/timed out/i.test(message)) return "timeout";
+  return "crash";
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The reply crossed a trust boundary: accept only the shapes we expect. */
+function parseGuestResult(reply: unknown): { run: GuestRunResult; chunks: number } {
+  const record = isRecord(reply) ? reply : {};
+  const run: GuestRunResult = { saved: {}, unsaved: [] };
+  if (typeof record.value === "string") run.value = record.value;
+  if (isRecord(record.error)) {
+    run.error = {
+      name: typeof record.error.name === "string" ? record.error.name : "Error",
+      message: typeof record.error.message === "string" ? record.error.message : "",
+      stack: typeof record.error.stack === "string" ? record.error.stack : "",
+    };
+  }
+  const snapshot = isRecord(record.snapshot) ? record.snapshot : {};
+  if (isRecord(snapshot.saved)) {
+    for (const [name, json] of Object.entries(snapshot.saved)) {
+      if (typeof json === "string") run.saved[name] = json;
+    }
+  }
+  if (Array.isArray(snapshot.unsaved)) {
+    run.unsaved = snapshot.unsaved.filter((name): name is string => typeof name === "string");
+  }
+  return { run, chunks: typeof record.chunks === "number" ? record.chunks : 0 };
+}

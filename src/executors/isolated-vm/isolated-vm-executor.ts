@@ -1,0 +1,387 @@
+import { AsyncResource } from "node:async_hooks";
+import { performance } from "node:perf_hooks";
+import { ExecutorClosedError } from "../errors.js";
+import type {
+  ExecuteRequest,
+  ExecuteResult,
+  ExecutionError,
+  ExecutionLimits,
+  Executor,
+  JsonValue,
+} from "../types.js";
+import { IsolateSession, SessionFailedError, type SessionFailure } from "./isolate-session.js";
+import { OutputBuffer } from "./output-buffer.js";
+import { createToolDispatcher } from "./tool-bridge.js";
+import { transformCell } from "./transform.js";
+
+/** Wall-clock limit of one cell, awaited tool calls included. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** V8 heap limit of each session's isolate (a guideline: V8 may overshoot it). */
+export const DEFAULT_MEMORY_LIMIT_MB = 128;
+/** Cap on a cell's returned output; head and tail are kept. */
+export const DEFAULT_MAX_OUTPUT_CHARS = 20_000;
+/** Sessions unused this long are disposed. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
+/** Largest JSON text of one global that goes into the variable snapshot. */
+export const DEFAULT_MAX_VARIABLE_CHARS = 1_000_000;
+
+/** Options of {@link IsolatedVmExecutor}. */
+export interface IsolatedVmExecutorOptions extends ExecutionLimits {
+  /**
+   * Wall-clock limit of one cell, including time spent awaiting tools; a
+   * host watchdog disposes the isolate when it runs out.
+   * @defaultValue `30_000`
+   */
+  timeoutMs?: number;
+  /** Heap limit of each session's isolate, in MB. @defaultValue `128` */
+  memoryLimitMb?: number;
+  /** Cap on {@link ExecuteResult.output}. @defaultValue `20_000` */
+  maxOutputChars?: number;
+  /** Idle sessions are disposed after this long. @defaultValue `600_000` (10 min) */
+  idleTimeoutMs?: number;
+  /** When set, the least recently used idle session is evicted beyond this many. */
+  maxSessions?: number;
+  /** Per-global cap on the snapshot's JSON text. @defaultValue `1_000_000` */
+  maxVariableChars?: number;
+}
+
+/** One session id's state across isolate rebuilds. */
+interface SessionSlot {
+  id: string;
+  session: IsolateSession | undefined;
+  /** Last snapshot, as JSON text per global (kept as text so later diffs are cheap). */
+  saved: Map<string, string>;
+  unsaved: string[];
+  cellCount: number;
+  /** Tail of the per-session queue: cells of one session run one at a time. */
+  queue: Promise<unknown>;
+  running: number;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+const FAILURE_WORDS: Record<SessionFailure, string> = {
+  timeout: "a timeout",
+  memory: "running out of memory",
+  abort: "an abort",
+  crash: "a crash",
+  closed: "the executor closing",
+};
+
+/**
+ * Runs JavaScript (and TypeScript) cells in isolated-vm: one V8 isolate per
+ * session, REPL semantics, host tools as async globals, nothing else from
+ * the host.
+ */
+export class IsolatedVmExecutor implements Executor {
+  readonly name = "isolated-vm";
+  readonly language = "javascript" as const;
+  readonly description: string;
+
+  readonly #timeoutMs: number;
+  readonly #memoryLimitMb: number;
+  readonly #maxOutputChars: number;
+  readonly #idleTimeoutMs: number;
+  readonly #maxSessions: number | undefined;
+  readonly #maxVariableChars: number;
+  readonly #slots = new Map<string, SessionSlot>();
+  #closed = false;
+
+  constructor(options: IsolatedVmExecutorOptions = {}) {
+    this.#timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs");
+    this.#memoryLimitMb = positive(options.memoryLimitMb, DEFAULT_MEMORY_LIMIT_MB, "memoryLimitMb");
+    this.#maxOutputChars = positive(options.maxOutputChars, DEFAULT_MAX_OUTPUT_CHARS, "maxOutputChars");
+    this.#idleTimeoutMs = positive(options.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS, "idleTimeoutMs");
+    this.#maxVariableChars = positive(options.maxVariableChars, DEFAULT_MAX_VARIABLE_CHARS, "maxVariableChars");
+    this.#maxSessions =
+      options.maxSessions === undefined ? undefined : positive(options.maxSessions, 1, "maxSessions");
+    this.description = describeSandbox(this.#timeoutMs, this.#memoryLimitMb, this.#maxOutputChars);
+  }
+
+  /** Number of live sessions (isolates), for tests and monitoring. */
+  get sessionCount(): number {
+    let count = 0;
+    for (const slot of this.#slots.values()) if (slot.session && !slot.session.disposed) count += 1;
+    return count;
+  }
+
+  async execute(request: ExecuteRequest): Promise<ExecuteResult> {
+    if (this.#closed) throw new ExecutorClosedError(this.name);
+    const startedAt = performance.now();
+    // Bound here, at entry, so tools and streaming run in the caller's context (tracing)
+    const hooks = {
+      dispatch: AsyncResource.bind(createToolDispatcher(request.tools ?? {})),
+      onOutput: request.onOutput ? AsyncResource.bind(request.onOutput) : undefined,
+    };
+    if (request.signal?.aborted) return abortedBeforeStart(startedAt);
+
+    const slot = this.#slot(request.sessionId);
+    slot.running += 1;
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    const previous = slot.queue;
+    const current = previous.then(() => this.#runCell(slot, request, hooks, startedAt));
+    slot.queue = current.catch(() => {});
+    try {
+      return await current;
+    } finally {
+      slot.running -= 1;
+      this.#touch(slot);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const slot of this.#slots.values()) this.#dispose(slot, "closed");
+    this.#slots.clear();
+  }
+
+  async #runCell(
+    slot: SessionSlot,
+    request: ExecuteRequest,
+    hooks: { dispatch: ReturnType<typeof createToolDispatcher>; onOutput: ((chunk: string) => void) | undefined },
+    startedAt: number
+  ): Promise<ExecuteResult> {
+    if (this.#closed) throw new ExecutorClosedError(this.name);
+    if (request.signal?.aborted) return abortedBeforeStart(startedAt);
+
+    const notices: string[] = [];
+    const session =
+      slot.session && !slot.session.disposed
+        ? slot.session
+        : await this.#startSession(slot, slot.session ? slot.saved : jsonTexts(request.variables), notices);
+
+    const filename = `cell-${++slot.cellCount}.ts`;
+    const transformed = transformCell(request.code, filename);
+    if (!transformed.ok) {
+      return this.#result(slot, { output: "", error: transformed.error, startedAt, notices });
+    }
+
+    const output = new OutputBuffer(this.#maxOutputChars);
+    let streamedChars = 0;
+    const onOutput = (_stream: "stdout" | "stderr", text: string): void => {
+      output.append(text);
+      if (!hooks.onOutput) return;
+      // live output is capped too; the final result keeps head and tail
+      if (streamedChars < this.#maxOutputChars) {
+        hooks.onOutput(text);
+        streamedChars += text.length;
+        if (streamedChars >= this.#maxOutputChars) hooks.onOutput("\n... [further output not streamed] ...\n");
+      }
+    };
+
+    const watchdog = setTimeout(() => session.kill("timeout"), this.#timeoutMs);
+    const onAbort = (): void => session.kill("abort");
+    request.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await session.setTools(Object.keys(request.tools ?? {}));
+      const guest = await session.run(transformed.cell.script, this.#timeoutMs, {
+        dispatch: hooks.dispatch,
+        onOutput,
+      });
+      slot.saved = new Map(Object.entries(guest.saved));
+      slot.unsaved = guest.unsaved;
+      const error: ExecutionError | undefined = guest.error && {
+        name: guest.error.name,
+        message: guest.error.message,
+        ...(guest.error.stack
+          ? { traceback: fixFirstLineColumns(guest.error.stack, filename, transformed.cell.firstLineOffset) }
+          : {}),
+      };
+      return this.#result(slot, { output: output.toString(), truncated: output.truncated, value: guest.value, error, startedAt, notices });
+    } catch (caught) {
+      if (!(caught instanceof SessionFailedError)) throw caught;
+      if (caught.failure === "closed" || this.#closed) throw new ExecutorClosedError(this.name);
+      const error = this.#failureError(caught.failure);
+      await this.#startSession(slot, slot.saved, notices, caught.failure).catch(() => {
+        notices.push("The sandbox could not be restarted yet; the next cell will try again.");
+      });
+      return this.#result(slot, { output: output.toString(), truncated: output.truncated, error, startedAt, notices });
+    } finally {
+      clearTimeout(watchdog);
+      request.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** A new isolate for the slot, restored from `entries`; records what happened in `notices`. */
+  async #startSession(
+    slot: SessionSlot,
+    entries: Map<string, string>,
+    notices: string[],
+    after?: SessionFailure
+  ): Promise<IsolateSession> {
+    slot.session = undefined;
+    this.#evictBeyondLimit(slot);
+    const session = await IsolateSession.create({
+      memoryLimitMb: this.#memoryLimitMb,
+      maxVariableChars: this.#maxVariableChars,
+    });
+    if (this.#closed) {
+      session.kill("closed");
+      throw new ExecutorClosedError(this.name);
+    }
+    slot.session = session;
+    const restored = entries.size > 0 ? await session.restore(Object.fromEntries(entries)) : [];
+    slot.saved = new Map(restored.flatMap((name) => {
+      const json = entries.get(name);
+      return json === undefined ? [] : [[name, json] as const];
+    }));
+    const lost = after ? slot.unsaved : [];
+    if (!after) slot.unsaved = [];
+    if (after) {
+      const restoredText =
+        restored.length > 0 ? `restored variables ${restored.join(", ")} from the last snapshot` : "no variables to restore";
+      notices.push(
+        `The sandbox was restarted after ${FAILURE_WORDS[after]}: ${restoredText}` +
+          (lost.length > 0 ? `; ${lost.join(", ")} could not be saved and must be defined again.` : ".")
+      );
+      slot.unsaved = [];
+    } else if (restored.length > 0) {
+      notices.push(`New session: restored variables ${restored.join(", ")} from the saved snapshot.`);
+    }
+    return session;
+  }
+
+  #failureError(failure: SessionFailure): ExecutionError {
+    switch (failure) {
+      case "timeout":
+        return { name: "TimeoutError", message: `The cell ran longer than ${this.#timeoutMs} ms and was stopped.` };
+      case "memory":
+        return {
+          name: "MemoryLimitError",
+          message: `The cell used more than the ${this.#memoryLimitMb} MB memory limit and was stopped.`,
+        };
+      case "abort":
+        return { name: "AbortError", message: "The run was aborted." };
+      default:
+        return { name: "SessionCrashedError", message: "The sandbox crashed while running the cell." };
+    }
+  }
+
+  #result(
+    slot: SessionSlot,
+    parts: {
+      output: string;
+      startedAt: number;
+      notices: string[];
+      truncated?: boolean;
+      value?: string | undefined;
+      error?: ExecutionError | undefined;
+    }
+  ): ExecuteResult {
+    const variables: Record<string, JsonValue> = {};
+    for (const [name, json] of slot.saved) variables[name] = JSON.parse(json) as JsonValue;
+    return {
+      output: parts.output,
+      ...(parts.value !== undefined ? { value: parts.value } : {}),
+      ...(parts.error ? { error: parts.error } : {}),
+      outputs: [],
+      variables,
+      unsavedVariables: [...slot.unsaved],
+      ...(parts.notices.length > 0 ? { sessionNotice: parts.notices.join(" ") } : {}),
+      ...(parts.truncated ? { truncated: true } : {}),
+      durationMs: performance.now() - parts.startedAt,
+    };
+  }
+
+  #slot(sessionId: string): SessionSlot {
+    let slot = this.#slots.get(sessionId);
+    if (slot) {
+      // Map order doubles as LRU order
+      this.#slots.delete(sessionId);
+    } else {
+      slot = {
+        id: sessionId,
+        session: undefined,
+        saved: new Map(),
+        unsaved: [],
+        cellCount: 0,
+        queue: Promise.resolve(),
+        running: 0,
+        idleTimer: undefined,
+      };
+    }
+    this.#slots.set(sessionId, slot);
+    return slot;
+  }
+
+  /** Restarts the idle clock of a slot that has nothing queued. */
+  #touch(slot: SessionSlot): void {
+    if (slot.running > 0 || this.#closed) return;
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      if (slot.running === 0 && this.#slots.get(slot.id) === slot) {
+        this.#dispose(slot, "closed");
+        this.#slots.delete(slot.id);
+      }
+    }, this.#idleTimeoutMs);
+    slot.idleTimer.unref();
+  }
+
+  /** Keeps at most `maxSessions` isolates, evicting the least recently used idle ones. */
+  #evictBeyondLimit(keep: SessionSlot): void {
+    if (this.#maxSessions === undefined) return;
+    let live = this.sessionCount + 1; // the one about to start
+    for (const slot of this.#slots.values()) {
+      if (live <= this.#maxSessions) break;
+      if (slot === keep || slot.running > 0 || !slot.session || slot.session.disposed) continue;
+      this.#dispose(slot, "closed");
+      this.#slots.delete(slot.id);
+      live -= 1;
+    }
+  }
+
+  #dispose(slot: SessionSlot, failure: SessionFailure): void {
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.session?.kill(failure);
+  }
+}
+
+/** Creates an {@link IsolatedVmExecutor}. */
+export function createIsolatedVmExecutor(options: IsolatedVmExecutorOptions = {}): IsolatedVmExecutor {
+  return new IsolatedVmExecutor(options);
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}.`);
+  return value;
+}
+
+function jsonTexts(variables: Record<string, JsonValue> | undefined): Map<string, string> {
+  const entries = new Map<string, string>();
+  for (const [name, value] of Object.entries(variables ?? {})) {
+    const json = JSON.stringify(value);
+    if (json !== undefined) entries.set(name, json);
+  }
+  return entries;
+}
+
+function abortedBeforeStart(startedAt: number): ExecuteResult {
+  return {
+    output: "",
+    error: { name: "AbortError", message: "The run was aborted before it started." },
+    outputs: [],
+    durationMs: performance.now() - startedAt,
+  };
+}
+
+/** Our prefix shares the cell's first line: shift those columns back. */
+function fixFirstLineColumns(stack: string, filename: string, offset: number): string {
+  const escaped = filename.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return stack.replace(new RegExp(`${escaped}:1:(\\d+)`, "g"), (_match, column: string) => {
+    return `${filename}:1:${Math.max(1, Number(column) - offset)}`;
+  });
+}
+
+function describeSandbox(timeoutMs: number, memoryLimitMb: number, maxOutputChars: number): string {
+  const seconds = timeoutMs / 1000;
+  return [
+    "Your code runs as JavaScript in an isolated V8 sandbox (TypeScript syntax is accepted; types are ignored).",
+    "It works like a REPL: top-level variables, functions and classes persist between code blocks, top-level `await` works, and the value of the last expression is shown.",
+    "Print with console.log (objects, arrays, Maps and errors are pretty-printed).",
+    "Tools are async global functions: always `await` them, and run independent calls together with `await Promise.all([...])`. Tool arguments and results are JSON values.",
+    "Only standard JavaScript built-ins exist (JSON, Math, Date, Intl, RegExp, Map, Set, Promise, typed arrays, ...): there is no require/import, no process, no filesystem, no network or fetch, no setTimeout or other timers, and no Node.js or browser APIs.",
+    `Limits: each code block may run for ${seconds} seconds and use about ${memoryLimitMb} MB of memory; output over ${maxOutputChars} characters is cut in the middle.`,
+    "If a block hits a limit the sandbox restarts: variables holding JSON data are restored, while functions, class instances, Maps and Sets are lost and must be defined again.",
+  ].join("\n");
+}

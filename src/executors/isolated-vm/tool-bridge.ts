@@ -1,0 +1,66 @@
+import type { HostFunction } from "../types.js";
+
+/**
+ * The reply to one tool call, as JSON text for the guest:
+ * `{"value": …}`, `{}` (the tool returned `undefined`), or
+ * `{"error": {"name", "message"}}`.
+ */
+export type ToolReply = string;
+
+/** Runs a tool call the guest made; never throws (errors are data). */
+export type ToolDispatcher = (name: string, argumentsJson: string) => Promise<ToolReply>;
+
+/**
+ * Builds the host side of the tool bridge for one run: parses the guest's
+ * JSON arguments, calls the host function with exactly those arguments, and
+ * serialises the result or the error. Only strings cross the boundary, so no
+ * host object (and no host `Function` constructor) ever reaches the guest.
+ */
+export function createToolDispatcher(tools: Readonly<Record<string, HostFunction>>): ToolDispatcher {
+  return async (name, argumentsJson) => {
+    const tool = Object.hasOwn(tools, name) ? tools[name] : undefined;
+    if (typeof name !== "string" || !tool) {
+      return errorReply("ReferenceError", `The tool ${String(name)} is not available in this cell.`);
+    }
+    let args: unknown;
+    try {
+      args = JSON.parse(String(argumentsJson));
+    } catch {
+      return errorReply("TypeError", `The arguments of ${name}() are not valid JSON.`);
+    }
+    if (!Array.isArray(args)) return errorReply("TypeError", `The arguments of ${name}() must be a list.`);
+
+    let result: unknown;
+    try {
+      result = await tool(...(args as unknown[]));
+    } catch (error) {
+      return errorReplyFrom(error);
+    }
+    if (result === undefined) return "{}";
+    try {
+      return JSON.stringify({ value: result });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return errorReply("TypeError", `The tool ${name} returned a value that is not JSON (${reason}).`);
+    }
+  };
+}
+
+function errorReply(name: string, message: string): ToolReply {
+  return JSON.stringify({ error: { name, message } });
+}
+
+/** Keeps an error's name when it is a plain string; messages of non-Errors are stringified. */
+function errorReplyFrom(error: unknown): ToolReply {
+  if (error instanceof Error) {
+    const name = typeof error.name === "string" && error.name ? error.name : "Error";
+    return errorReply(name, typeof error.message === "string" ? error.message : String(error.message));
+  }
+  let message: string;
+  try {
+    message = typeof error === "string" ? error : JSON.stringify(error) ?? String(error);
+  } catch {
+    message = String(error);
+  }
+  return errorReply("Error", message);
+}

@@ -1,0 +1,227 @@
+import { parse, type Node, type Pattern, type Statement } from "acorn";
+import MagicString from "magic-string";
+import { transform as stripTypes } from "sucrase";
+import type { ExecutionError } from "../types.js";
+
+/** A cell turned into a script that runs in the guest with REPL semantics. */
+export interface TransformedCell {
+  /** Script text for an indirect (global) eval inside the isolate. */
+  script: string;
+  /** Top-level names the cell declares; they become guest globals. */
+  declaredNames: string[];
+  /** Characters our prefix adds before the cell's first line (for stack columns). */
+  firstLineOffset: number;
+}
+
+export type TransformOutcome =
+  | { ok: true; cell: TransformedCell }
+  | { ok: false; error: ExecutionError };
+
+interface SyntaxErrorLike {
+  message: string;
+  loc?: { line: number; column: number };
+}
+
+/**
+ * Turns a cell (JavaScript or TypeScript) into a script whose top-level
+ * declarations persist as globals, which may use top-level `await`, and
+ * which evaluates to a promise of the cell's last expression value.
+ *
+ * Shape: `var a, f; (async () => { this.f = f; <cell> \n})()`, all of the
+ * prefix on the cell's first line so stack-trace line numbers match the
+ * cell. Declarations become assignments (redeclaring a name in a later cell
+ * works, as in the Node REPL); function declarations stay in place (hoisting)
+ * and are copied to the global object on entry.
+ */
+export function transformCell(code: string, filename: string): TransformOutcome {
+  let javascript: string;
+  try {
+    // sucrase keeps line numbers, so traces still point into the cell
+    javascript = stripTypes(code, {
+      transforms: ["typescript"],
+      disableESTransforms: true,
+    }).code;
+  } catch (error) {
+    // sucrase reports 1-based columns
+    return { ok: false, error: syntaxError(code, filename, error as SyntaxErrorLike, 0) };
+  }
+
+  let program;
+  try {
+    program = parse(javascript, {
+      ecmaVersion: "latest",
+      sourceType: "script",
+      allowAwaitOutsideFunction: true,
+      locations: true,
+    });
+  } catch (error) {
+    // acorn reports 0-based columns
+    return { ok: false, error: syntaxError(javascript, filename, error as SyntaxErrorLike, 1) };
+  }
+
+  const source = new MagicString(javascript);
+  const names = new Set<string>();
+  const hoistedFunctions: string[] = [];
+
+  for (const statement of program.body) {
+    switch (statement.type) {
+      case "VariableDeclaration":
+        rewriteDeclaration(source, statement, names);
+        break;
+      case "FunctionDeclaration":
+        names.add(statement.id.name);
+        hoistedFunctions.push(statement.id.name);
+        break;
+      case "ClassDeclaration":
+        names.add(statement.id.name);
+        // `class A {}` → `A = class A {};` keeps the class name and the TDZ-free global
+        source.overwrite(statement.start, statement.start + "class".length, `${statement.id.name} = class`);
+        source.appendLeft(statement.end, ";");
+        break;
+      default:
+        hoistNestedVars(source, statement, names);
+    }
+  }
+
+  const last = program.body.at(-1);
+  // a lone string is a "directive" to the parser, but a REPL shows its value
+  if (last?.type === "ExpressionStatement") {
+    source.prependRight(last.expression.start, "return (");
+    source.appendLeft(last.expression.end, ")");
+  }
+
+  const declare = names.size > 0 ? `var ${[...names].join(", ")}; ` : "";
+  const copyFunctions = hoistedFunctions.map((name) => `this.${name} = ${name}; `).join("");
+  const prefix = `${declare}(async () => { ${copyFunctions}`;
+  source.prepend(prefix);
+  source.append(`\n})()\n//# sourceURL=${filename}`);
+  return {
+    ok: true,
+    cell: { script: source.toString(), declaredNames: [...names], firstLineOffset: prefix.length },
+  };
+}
+
+type VariableDeclarationNode = Extract<Statement, { type: "VariableDeclaration" }>;
+
+/** `const {a} = o, b;` → `;( {a} = o, b = void 0);` (the `;` guards against ASI joins). */
+function rewriteDeclaration(source: MagicString, node: VariableDeclarationNode, names: Set<string>): void {
+  if (node.kind !== "var" && node.kind !== "let" && node.kind !== "const") return; // `using`: block-local
+  source.overwrite(node.start, node.start + node.kind.length, ";(");
+  for (const declarator of node.declarations) {
+    collectBindingNames(declarator.id, names);
+    if (declarator.init) continue;
+    if (node.kind === "var") source.overwrite(declarator.start, declarator.end, "void 0");
+    else source.appendLeft(declarator.end, " = void 0");
+  }
+  const lastDeclarator = node.declarations.at(-1);
+  if (lastDeclarator) source.appendLeft(lastDeclarator.end, ")");
+}
+
+/** `var` inside top-level blocks and loops is global in a script: keep it so. */
+function hoistNestedVars(source: MagicString, node: Node | null | undefined, names: Set<string>): void {
+  if (!node) return;
+  switch (node.type) {
+    case "VariableDeclaration": {
+      const declaration = node as VariableDeclarationNode;
+      if (declaration.kind === "var") rewriteDeclaration(source, declaration, names);
+      return;
+    }
+    case "BlockStatement":
+    case "StaticBlock":
+      for (const child of (node as Extract<Statement, { type: "BlockStatement" }>).body) hoistNestedVars(source, child, names);
+      return;
+    case "IfStatement": {
+      const statement = node as Extract<Statement, { type: "IfStatement" }>;
+      hoistNestedVars(source, statement.consequent, names);
+      hoistNestedVars(source, statement.alternate, names);
+      return;
+    }
+    case "ForStatement": {
+      const statement = node as Extract<Statement, { type: "ForStatement" }>;
+      if (statement.init?.type === "VariableDeclaration") stripLoopVar(source, statement.init, names);
+      hoistNestedVars(source, statement.body, names);
+      return;
+    }
+    case "ForInStatement":
+    case "ForOfStatement": {
+      const statement = node as Extract<Statement, { type: "ForInStatement" | "ForOfStatement" }>;
+      if (statement.left.type === "VariableDeclaration") stripLoopVar(source, statement.left, names);
+      hoistNestedVars(source, statement.body, names);
+      return;
+    }
+    case "WhileStatement":
+    case "DoWhileStatement":
+    case "LabeledStatement":
+      hoistNestedVars(source, (node as Extract<Statement, { type: "WhileStatement" }>).body, names);
+      return;
+    case "TryStatement": {
+      const statement = node as Extract<Statement, { type: "TryStatement" }>;
+      hoistNestedVars(source, statement.block, names);
+      hoistNestedVars(source, statement.handler?.body, names);
+      hoistNestedVars(source, statement.finalizer, names);
+      return;
+    }
+    case "SwitchStatement":
+      for (const switchCase of (node as Extract<Statement, { type: "SwitchStatement" }>).cases) {
+        for (const child of switchCase.consequent) hoistNestedVars(source, child, names);
+      }
+      return;
+    default:
+      return; // functions and classes have their own scope
+  }
+}
+
+/** `for (var i = 0; …)` → `for ( i = 0; …)`: the loop head stays valid. */
+function stripLoopVar(source: MagicString, node: VariableDeclarationNode, names: Set<string>): void {
+  if (node.kind !== "var") return;
+  source.remove(node.start, node.start + node.kind.length);
+  for (const declarator of node.declarations) collectBindingNames(declarator.id, names);
+}
+
+function collectBindingNames(pattern: Pattern | null, names: Set<string>): void {
+  if (!pattern) return;
+  switch (pattern.type) {
+    case "Identifier":
+      names.add(pattern.name);
+      return;
+    case "ObjectPattern":
+      for (const property of pattern.properties) {
+        collectBindingNames(property.type === "RestElement" ? property.argument : property.value, names);
+      }
+      return;
+    case "ArrayPattern":
+      for (const element of pattern.elements) collectBindingNames(element, names);
+      return;
+    case "AssignmentPattern":
+      collectBindingNames(pattern.left, names);
+      return;
+    case "RestElement":
+      collectBindingNames(pattern.argument, names);
+      return;
+    default:
+      return; // MemberExpression: not a binding
+  }
+}
+
+/**
+ * `Unexpected token (2:10)` → a message with the cell's file, a 1-based
+ * line:column, and the offending line with a caret under the column.
+ */
+function syntaxError(
+  source: string,
+  filename: string,
+  error: SyntaxErrorLike,
+  columnBase: 0 | 1
+): ExecutionError {
+  const reason = String(error.message ?? error).replace(/\s*\(\d+:\d+\)$/, "");
+  if (!error.loc) return { name: "SyntaxError", message: reason };
+  const line = error.loc.line;
+  const column = error.loc.column + columnBase; // 1-based from here on
+  const text = source.split("\n")[line - 1] ?? "";
+  const gutter = `${line} | `;
+  const pointer = `${" ".repeat(gutter.length + Math.max(0, column - 1))}^`;
+  return {
+    name: "SyntaxError",
+    message: `${reason} (${filename}:${line}:${column})\n${gutter}${text}\n${pointer}`,
+  };
+}
