@@ -414,6 +414,25 @@ describe("createCodeActAgent", () => {
     expect(textOf(result.messages.at(-1))).toContain("limit is 10 code executions per turn");
   });
 
+  it("draws the route's destinations as edges for Studio", () => {
+    const agent = createCodeActAgent({
+      model: new FakeListChatModel({ responses: ["hi"] }),
+      executor: new FakeExecutor({ results: [] }),
+    });
+    const edges = agent
+      .getGraph()
+      .edges.map((edge) => `${edge.source}->${edge.target}${edge.conditional ? "?" : ""}`)
+      .sort();
+    expect(edges).toEqual([
+      "__start__->model",
+      "execute->model",
+      "model->route",
+      "route->__end__?",
+      "route->execute?",
+      "route->model?",
+    ]);
+  });
+
   it("nests as a subgraph node in another graph", async () => {
     const model = new FakeListChatModel({
       responses: [js("await multiply({ a: 6, b: 7 })"), "The product is 42."],
