@@ -1,6 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { HumanMessage } from "@langchain/core/messages";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
+import type { Run } from "@langchain/core/tracers/base";
+import { RunCollectorCallbackHandler } from "@langchain/core/tracers/run_collector";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { IsolatedVmExecutor } from "../../src/executors/isolated-vm/index.js";
@@ -117,6 +119,30 @@ describe("CodeAct graph with the isolated-vm executor", () => {
     expect(restored).toMatch(/^Session: .*settings/);
     expect(restored).toContain("Not restored (they could not be saved): double.");
     expect(restored).toMatch(/Output:\n6$/);
+  });
+
+  it("traces each cell as a child run with the tool runs inside it", async () => {
+    const model = new FakeListChatModel({
+      responses: [js("await add({ a: 1, b: 2 }) + await multiply({ a: 2, b: 5 })"), "13"],
+    });
+    const app = createCodeActGraph({ model, executor: newExecutor(), tools: [addTool, multiplyTool] }).compile();
+    const collector = new RunCollectorCallbackHandler();
+    await app.invoke(ask("go"), { recursionLimit: 10, callbacks: [collector] });
+    const all: Run[] = [];
+    const walk = (run: Run): void => {
+      all.push(run);
+      run.child_runs.forEach(walk);
+    };
+    collector.tracedRuns.forEach(walk);
+    const cells = all.filter((run) => run.name === "execute_code");
+    expect(cells).toHaveLength(1);
+    const cell = cells[0];
+    expect(cell?.inputs).toEqual({ code: "await add({ a: 1, b: 2 }) + await multiply({ a: 2, b: 5 })" });
+    expect(cell?.outputs).toMatchObject({ value: "13" });
+    expect(cell?.extra?.["metadata"]).toMatchObject({ codeact_executor: "isolated-vm", codeact_language: "javascript" });
+    expect(cell?.child_runs.map((run) => `${run.run_type}:${run.name}`)).toEqual(["tool:add", "tool:multiply"]);
+    // The cell sits under the execute node.
+    expect(all.find((run) => run.id === cell?.parent_run_id)?.name).toBe("execute");
   });
 
   it("streams stdout live on the custom stream", async () => {
