@@ -133,7 +133,8 @@ describe("CodeAct graph with the isolated-vm executor", () => {
       all.push(run);
       run.child_runs.forEach(walk);
     };
-    collector.tracedRuns.forEach(walk);
+    // RunCollectorCallbackHandler declares langsmith's Run; the runs are BaseTracer's.
+    (collector.tracedRuns as unknown as Run[]).forEach(walk);
     const cells = all.filter((run) => run.name === "execute_code");
     expect(cells).toHaveLength(1);
     const cell = cells[0];
