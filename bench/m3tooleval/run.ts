@@ -1,0 +1,138 @@
+/**
+ * CLI: `npm run eval:m3 -- --mode codeact-js|codeact-python|json --model <name>
+ *   --base-url <url> [--api-key <key>] [--tasks <substring>] [--limit N]
+ *   [--concurrency N] [--out results.jsonl] [--oracle] [--jupyter-url <url>
+ *   --jupyter-token <token>] [--max-tokens N]`
+ */
+import { appendFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { ChatOpenAI } from "@langchain/openai";
+import type { Executor } from "../../src/executors/types.js";
+import { loadTasks, type M3Task } from "./data.js";
+import { JAVASCRIPT_ORACLES } from "./oracle/javascript.js";
+import { PYTHON_ORACLES } from "./oracle/python.js";
+import { formatSummary, mapWithConcurrency, runTask, summarize, type M3Mode, type M3Result } from "./runner.js";
+import { ScriptedChatModel } from "./scripted-model.js";
+
+/** Upstream's generation limit. */
+const DEFAULT_MAX_TOKENS = 512;
+const DEFAULT_CONCURRENCY = 1;
+/** Observations are capped like upstream's. */
+const MAX_OUTPUT_CHARS = 2_000;
+const MODES: readonly M3Mode[] = ["codeact-js", "codeact-python", "json"];
+
+const { values } = parseArgs({
+  options: {
+    mode: { type: "string", default: "codeact-js" },
+    model: { type: "string" },
+    "base-url": { type: "string" },
+    "api-key": { type: "string" },
+    tasks: { type: "string" },
+    limit: { type: "string" },
+    concurrency: { type: "string", default: String(DEFAULT_CONCURRENCY) },
+    out: { type: "string" },
+    oracle: { type: "boolean", default: false },
+    "jupyter-url": { type: "string" },
+    "jupyter-token": { type: "string" },
+    "max-tokens": { type: "string", default: String(DEFAULT_MAX_TOKENS) },
+  },
+  strict: true,
+});
+
+function fail(message: string): never {
+  process.stderr.write(`eval:m3: ${message}\n`);
+  process.exit(2);
+}
+
+const mode = values.mode as M3Mode;
+if (!MODES.includes(mode)) fail(`--mode must be one of ${MODES.join(", ")}`);
+if (values.oracle && mode === "json") fail("--oracle runs code actions: use a codeact mode");
+if (!values.oracle && !values.model) fail("--model is required (or --oracle)");
+
+let tasks: M3Task[] = loadTasks().filter((task) => !values.tasks || task.name.includes(values.tasks));
+if (values.limit) tasks = tasks.slice(0, Number(values.limit));
+if (tasks.length === 0) fail("no task matches");
+
+function modelFor(task: M3Task): BaseChatModel {
+  if (values.oracle) {
+    const language = mode === "codeact-python" ? "python" : "javascript";
+    const code = (language === "python" ? PYTHON_ORACLES : JAVASCRIPT_ORACLES)[task.name];
+    if (code === undefined) fail(`no ${language} oracle for ${task.name}`);
+    return new ScriptedChatModel({ code, language });
+  }
+  return new ChatOpenAI({
+    model: values.model,
+    temperature: 0,
+    maxTokens: Number(values["max-tokens"]),
+    ...(values["api-key"] !== undefined && { apiKey: values["api-key"] }),
+    ...(values["base-url"] !== undefined && { configuration: { baseURL: values["base-url"] } }),
+  });
+}
+
+// A hand-written one-line progress bar: a dependency is not worth ~15 lines.
+function progress(done: number, total: number, passed: number): void {
+  if (!process.stderr.isTTY) return;
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(
+    `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} tasks, ${passed} solved`
+  );
+  if (done === total) process.stderr.write("\n");
+}
+
+async function createExecutor(): Promise<{ executor?: Executor; stop(): Promise<void> }> {
+  if (mode === "codeact-js") {
+    const { IsolatedVmExecutor } = await import("../../src/executors/isolated-vm/index.js");
+    const executor = new IsolatedVmExecutor({ maxOutputChars: MAX_OUTPUT_CHARS });
+    return { executor, stop: () => executor.close() };
+  }
+  if (mode === "codeact-python") {
+    const { JupyterExecutor, startLocalJupyter } = await import("../../src/executors/jupyter/index.js");
+    const server = values["jupyter-url"]
+      ? undefined
+      : await startLocalJupyter();
+    const executor = new JupyterExecutor({
+      baseUrl: values["jupyter-url"] ?? server?.baseUrl ?? "",
+      ...((values["jupyter-token"] ?? server?.token) !== undefined && {
+        token: values["jupyter-token"] ?? server?.token,
+      }),
+      maxOutputChars: MAX_OUTPUT_CHARS,
+    });
+    return {
+      executor,
+      stop: async () => {
+        await executor.close();
+        await server?.stop();
+      },
+    };
+  }
+  return { stop: async () => undefined };
+}
+
+async function main(): Promise<void> {
+  const { executor, stop } = await createExecutor();
+  if (values.out) writeFileSync(values.out, "");
+  let done = 0;
+  let passed = 0;
+  let results: M3Result[];
+  try {
+    results = await mapWithConcurrency(tasks, Number(values.concurrency), async (task) => {
+      const result = await runTask({ task, mode, model: modelFor(task), ...(executor && { executor }) });
+      done += 1;
+      if (result.success.normalized) passed += 1;
+      if (values.out) appendFileSync(values.out, `${JSON.stringify(result)}\n`);
+      progress(done, tasks.length, passed);
+      return result;
+    });
+  } finally {
+    await stop();
+  }
+  process.stdout.write(`M3ToolEval, mode ${mode}, ${values.oracle ? "oracle" : `model ${values.model}`}\n`);
+  process.stdout.write(`${formatSummary(summarize(results))}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
