@@ -15,8 +15,8 @@ module.exports = {
     "^.+\\.ts$": [
       "ts-jest",
       {
-        isolatedModules: true,
         tsconfig: {
+          isolatedModules: true,
           module: "commonjs",
           moduleResolution: "node10",
           verbatimModuleSyntax: false,

@@ -447,7 +447,8 @@ describe("createCodeActAgent", () => {
       .addEdge("after", END)
       .compile({ checkpointer: new MemorySaver() });
     const result = await parent.invoke(ask("6*7?"), { configurable: { thread_id: "parent" } });
-    expect(executor.executeCalls[0]?.sessionId).toBe("parent");
+    // Scoped by the parent node, so two nested agents keep separate sessions.
+    expect(executor.executeCalls[0]?.sessionId).toBe("parent/calculator");
     expect(result.messages.map(textOf)).toEqual([
       "6*7?",
       js("await multiply({ a: 6, b: 7 })"),

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { AIMessage } from "@langchain/core/messages";
 import { RunnableLambda, type RunnableConfig } from "@langchain/core/runnables";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
@@ -12,6 +11,7 @@ import {
   executionObservationContent,
   formatExecutionResult,
 } from "../messages.js";
+import { executorSessionId } from "../session-id.js";
 import type { CodeActStateType, CodeActStateUpdate } from "../state.js";
 import { advanceStepWindow, currentStep } from "../step-window.js";
 import type { ExecuteNodeParams } from "../types.js";
@@ -48,12 +48,9 @@ export function createExecuteNode(
         "The execute node ran without a code action in state.code; route to it only when the model wrote code."
       );
     }
-    const threadId: unknown = config.configurable?.["thread_id"];
-    let sessionId: string;
-    let newSessionId: string | undefined;
-    if (typeof threadId === "string" && threadId !== "") sessionId = threadId;
-    else if (state.sessionId !== null) sessionId = state.sessionId;
-    else sessionId = newSessionId = randomUUID();
+    const session = executorSessionId(config, state.sessionId);
+    const sessionId = session.sessionId;
+    const newSessionId = session.isNew ? sessionId : undefined;
     const writer = config.writer;
 
     // Each cell is a child run, so traces show its code and result and the
