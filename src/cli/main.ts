@@ -1,0 +1,289 @@
+/**
+ * The `codeact` program: parse arguments, set up the model and executor,
+ * run the task, print the result, and return the exit code.
+ *
+ * @module
+ */
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { ChatOpenAI } from "@langchain/openai";
+import type { Executor } from "../executors/types.js";
+import {
+  CliUsageError,
+  helpText,
+  parseCliArgs,
+  resolveCliConfig,
+  type CliConfig,
+  type CliEnvironment,
+} from "./args.js";
+import { EXIT_ANSWERED, EXIT_INTERRUPTED, EXIT_USAGE } from "./exit-codes.js";
+import {
+  createRenderer,
+  shouldUseColor,
+  silentRenderer,
+  type ColorEnvironment,
+  type RenderTarget,
+} from "./render.js";
+import { runTask, type RunReport } from "./run.js";
+
+/**
+ * A second Ctrl-C within this window is taken for the copy of the first that
+ * the re-executing parent forwards, not as "force quit".
+ */
+const REPEAT_SIGNAL_WINDOW_MS = 500;
+
+/** The process's streams and environment, replaceable in tests. */
+export interface CliIo {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: RenderTarget;
+  stderr: RenderTarget;
+  env: CliEnvironment & ColorEnvironment & Record<string, string | undefined>;
+  /** Installs interrupt handling; returns its removal. */
+  onInterrupt(handler: (repeat: boolean) => void): () => void;
+}
+
+/** The real process's streams, environment and signals. */
+export function processIo(): CliIo {
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    onInterrupt(handler) {
+      let first: number | undefined;
+      const listener = (): void => {
+        const now = Date.now();
+        if (first === undefined) {
+          first = now;
+          handler(false);
+        } else if (now - first > REPEAT_SIGNAL_WINDOW_MS) {
+          handler(true);
+        }
+      };
+      process.on("SIGINT", listener);
+      process.on("SIGTERM", listener);
+      return () => {
+        process.off("SIGINT", listener);
+        process.off("SIGTERM", listener);
+      };
+    },
+  };
+}
+
+/**
+ * Runs the program with `argv` (without the node and script paths) and
+ * returns the exit code (see exit-codes.ts). Never throws.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const printError = (message: string): void => {
+    io.stderr.write(`codeact: ${message}\n`);
+  };
+  let config: CliConfig;
+  let task: string;
+  try {
+    const options = parseCliArgs(argv);
+    if (options.help) {
+      io.stdout.write(helpText(packageVersion()));
+      return EXIT_ANSWERED;
+    }
+    if (options.version) {
+      io.stdout.write(`${packageVersion()}\n`);
+      return EXIT_ANSWERED;
+    }
+    config = resolveCliConfig(options, io.env);
+    task = await readTask(options.task, io.stdin);
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    printError(error.message);
+    io.stderr.write('Run "codeact --help" for usage.\n');
+    return EXIT_USAGE;
+  }
+
+  // Human output goes to stdout; with --json, stdout carries only the JSON.
+  const progressTarget = config.json ? io.stderr : io.stdout;
+  const renderer =
+    config.json && config.quiet
+      ? silentRenderer
+      : createRenderer({
+          target: progressTarget,
+          color: shouldUseColor(progressTarget, io.env),
+          quiet: config.quiet,
+        });
+
+  const controller = new AbortController();
+  const removeInterrupt = io.onInterrupt((repeat) => {
+    if (repeat) {
+      // The run did not stop in time: leave now, as asked twice.
+      printError("interrupted again; exiting without cleanup");
+      process.exit(EXIT_INTERRUPTED);
+    }
+    if (!config.quiet) printError("interrupting… (press Ctrl-C again to force)");
+    controller.abort();
+  });
+
+  let cleanup: (() => Promise<void>) | undefined;
+  let report: RunReport;
+  try {
+    const setup = await createExecutor(config, (message) => {
+      if (!config.quiet) printError(message);
+    });
+    cleanup = setup.cleanup;
+    report = await runTask({
+      task,
+      model: createChatModel(config),
+      executor: setup.executor,
+      maxSteps: config.maxSteps,
+      streamModel: config.stream,
+      renderer,
+      signal: controller.signal,
+      ...(config.baseUrl !== undefined && { modelServerUrl: config.baseUrl }),
+    });
+  } catch (error) {
+    // Only setup can throw here (runTask reports its own failures).
+    const failure = error instanceof Error ? error : new Error(String(error));
+    report = {
+      status: controller.signal.aborted ? "interrupted" : "failed",
+      exitCode: controller.signal.aborted ? EXIT_INTERRUPTED : 1,
+      answer: null,
+      message: `could not start the ${config.executor} executor: ${failure.message}`,
+      error: { name: failure.name, message: failure.message, ...(failure.stack !== undefined && { stack: failure.stack }) },
+      steps: [],
+      stepCount: 0,
+      durationMs: 0,
+    };
+  } finally {
+    try {
+      await cleanup?.();
+    } catch (error) {
+      printError(`could not close the executor: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    removeInterrupt();
+  }
+
+  if (config.json) {
+    const { error, ...rest } = report;
+    const json = {
+      ...rest,
+      ...(error !== undefined && {
+        error: { name: error.name, message: error.message, ...(config.debug && { stack: error.stack }) },
+      }),
+    };
+    io.stdout.write(`${JSON.stringify(json)}\n`);
+  } else if (report.status === "answered" && report.answer !== null) {
+    renderer.answer(report.answer);
+  }
+  if (report.status === "max_steps") {
+    printError(`${report.message ?? "stopped without an answer"} Raise --max-steps (now ${config.maxSteps}) to allow more.`);
+  } else if (report.status === "failed") {
+    printError(report.message ?? "the run failed");
+    if (config.debug && report.error?.stack !== undefined) io.stderr.write(`${report.error.stack}\n`);
+  } else if (report.status === "interrupted") {
+    printError("interrupted");
+  }
+  return report.exitCode;
+}
+
+/** The task from the arguments, or from stdin when it is `-` or absent. */
+async function readTask(
+  task: string | undefined,
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean }
+): Promise<string> {
+  if (task !== undefined && task !== "-") {
+    if (task.trim() === "") throw new CliUsageError("the task is empty.");
+    return task;
+  }
+  if (task === undefined && stdin.isTTY === true) {
+    throw new CliUsageError('no task given: pass it as an argument (codeact "task") or on stdin.');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) {
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  }
+  const text = Buffer.concat(chunks).toString("utf8").trim();
+  if (text === "") throw new CliUsageError("the task read from stdin is empty.");
+  return text;
+}
+
+function createChatModel(config: CliConfig): ChatOpenAI {
+  return new ChatOpenAI({
+    model: config.model,
+    apiKey: config.apiKey,
+    maxRetries: config.maxRetries,
+    streaming: config.stream,
+    // Without streaming, a LangGraph "messages" handler must not switch it back on.
+    ...(!config.stream && { disableStreaming: true }),
+    ...(config.baseUrl !== undefined && { configuration: { baseURL: config.baseUrl } }),
+  });
+}
+
+interface ExecutorSetup {
+  executor: Executor;
+  /** Closes the executor (and stops a Jupyter server the CLI started). */
+  cleanup(): Promise<void>;
+}
+
+// Dynamic imports: only the chosen executor's native or network code loads.
+async function createExecutor(config: CliConfig, notice: (message: string) => void): Promise<ExecutorSetup> {
+  if (config.executor === "javascript") {
+    const { IsolatedVmExecutor } = await import("../executors/isolated-vm/index.js");
+    const executor = new IsolatedVmExecutor({
+      ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }),
+      ...(config.memoryLimitMb !== undefined && { memoryLimitMb: config.memoryLimitMb }),
+    });
+    return { executor, cleanup: () => executor.close() };
+  }
+  const { JupyterExecutor, startLocalJupyter } = await import("../executors/jupyter/index.js");
+  let baseUrl = config.jupyterUrl;
+  let token = config.jupyterToken;
+  let stopServer: (() => Promise<void>) | undefined;
+  if (baseUrl === undefined) {
+    notice("starting a local jupyter-server…");
+    const server = await startLocalJupyter();
+    baseUrl = server.baseUrl;
+    token = server.token;
+    stopServer = () => server.stop();
+  }
+  const executor = new JupyterExecutor({
+    baseUrl,
+    ...(token !== undefined && { token }),
+    ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }),
+  });
+  return {
+    executor,
+    async cleanup() {
+      try {
+        await executor.close();
+      } finally {
+        await stopServer?.();
+      }
+    },
+  };
+}
+
+/** This package's version, from the package.json above the running script. */
+function packageVersion(): string {
+  const script = process.argv[1];
+  if (script === undefined) return "unknown";
+  let directory: string;
+  try {
+    directory = dirname(realpathSync(script));
+  } catch {
+    return "unknown";
+  }
+  for (;;) {
+    const candidate = join(directory, "package.json");
+    if (existsSync(candidate)) {
+      try {
+        const manifest = JSON.parse(readFileSync(candidate, "utf8")) as { name?: unknown; version?: unknown };
+        if (manifest.name === "langgraph-codeact" && typeof manifest.version === "string") {
+          return manifest.version;
+        }
+      } catch {
+        // Unreadable manifest: keep looking upwards.
+      }
+    }
+    const parent = dirname(directory);
+    if (parent === directory) return "unknown";
+    directory = parent;
+  }
+}
