@@ -184,7 +184,7 @@ export class IsolatedVmExecutor implements Executor {
         name: guest.error.name,
         message: guest.error.message,
         ...(guest.error.stack
-          ? { traceback: fixFirstLineColumns(guest.error.stack, filename, transformed.cell.firstLineOffset) }
+          ? { traceback: fixTraceback(guest.error.stack, filename, transformed.cell.firstLineOffset, request.code) }
           : {}),
       };
       return this.#result(slot, { output: output.toString(), truncated: output.truncated, value: guest.value, error, startedAt, notices });
@@ -365,12 +365,20 @@ function abortedBeforeStart(startedAt: number): ExecuteResult {
   };
 }
 
-/** Our prefix shares the cell's first line: shift those columns back. */
-function fixFirstLineColumns(stack: string, filename: string, offset: number): string {
+/**
+ * Our prefix shares the cell's first line: shift those columns back. The
+ * frame of our wrapper's call (the line after the cell) is dropped.
+ */
+function fixTraceback(stack: string, filename: string, offset: number, code: string): string {
   const escaped = filename.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return stack.replace(new RegExp(`${escaped}:1:(\\d+)`, "g"), (_match, column: string) => {
-    return `${filename}:1:${Math.max(1, Number(column) - offset)}`;
-  });
+  const wrapperLine = code.split("\n").length + 1;
+  return stack
+    .split("\n")
+    .filter((line) => !new RegExp(`^\\s+at (async )?${escaped}:${wrapperLine}:\\d+$`).test(line))
+    .join("\n")
+    .replace(new RegExp(`${escaped}:1:(\\d+)`, "g"), (_match, column: string) => {
+      return `${filename}:1:${Math.max(1, Number(column) - offset)}`;
+    });
 }
 
 function describeSandbox(timeoutMs: number, memoryLimitMb: number, maxOutputChars: number): string {

@@ -74,9 +74,8 @@ export function transformCell(code: string, filename: string): TransformOutcome 
         break;
       case "ClassDeclaration":
         names.add(statement.id.name);
-        // `class A {}` → `A = class A {};` keeps the class name and the TDZ-free global
-        source.overwrite(statement.start, statement.start + "class".length, `${statement.id.name} = class`);
-        source.appendLeft(statement.end, ";");
+        // kept in place (columns stay right); copied to the global once defined
+        source.appendLeft(statement.end, `;this.${statement.id.name} = ${statement.id.name};`);
         break;
       default:
         hoistNestedVars(source, statement, names);
@@ -84,15 +83,20 @@ export function transformCell(code: string, filename: string): TransformOutcome 
   }
 
   const last = program.body.at(-1);
-  // a lone string is a "directive" to the parser, but a REPL shows its value
+  const previous = program.body.at(-2);
+  let returnInPrefix = "";
+  // (a lone string is a "directive" to the parser, but a REPL shows its value)
   if (last?.type === "ExpressionStatement") {
-    source.prependRight(last.expression.start, "return (");
+    // inserted after the previous statement (or in the prefix), so an
+    // expression on its own line keeps its columns
+    if (previous) source.appendLeft(previous.end, ";return (");
+    else returnInPrefix = "return (";
     source.appendLeft(last.expression.end, ")");
   }
 
   const declare = names.size > 0 ? `var ${[...names].join(", ")}; ` : "";
   const copyFunctions = hoistedFunctions.map((name) => `this.${name} = ${name}; `).join("");
-  const prefix = `${declare}(async () => { ${copyFunctions}`;
+  const prefix = `${declare}(async () => { ${copyFunctions}${returnInPrefix}`;
   source.prepend(prefix);
   source.append(`\n})()\n//# sourceURL=${filename}`);
   return {
@@ -103,15 +107,15 @@ export function transformCell(code: string, filename: string): TransformOutcome 
 
 type VariableDeclarationNode = Extract<Statement, { type: "VariableDeclaration" }>;
 
-/** `const {a} = o, b;` → `;( {a} = o, b = void 0);` (the `;` guards against ASI joins). */
+/** `const {a} = o, b;` → `;(    {a} = o, b = void 0);` (the `;` guards against ASI joins). */
 function rewriteDeclaration(source: MagicString, node: VariableDeclarationNode, names: Set<string>): void {
   if (node.kind !== "var" && node.kind !== "let" && node.kind !== "const") return; // `using`: block-local
-  source.overwrite(node.start, node.start + node.kind.length, ";(");
+  // same length as the keyword, so columns in the rest of the line do not move
+  source.overwrite(node.start, node.start + node.kind.length, ";(".padEnd(node.kind.length, " "));
   for (const declarator of node.declarations) {
     collectBindingNames(declarator.id, names);
-    if (declarator.init) continue;
-    if (node.kind === "var") source.overwrite(declarator.start, declarator.end, "void 0");
-    else source.appendLeft(declarator.end, " = void 0");
+    // `var x` keeps x's value (the bare name is a harmless read); `let x` resets it
+    if (!declarator.init && node.kind !== "var") source.appendLeft(declarator.end, " = void 0");
   }
   const lastDeclarator = node.declarations.at(-1);
   if (lastDeclarator) source.appendLeft(lastDeclarator.end, ")");
