@@ -13,6 +13,12 @@ import {
 } from "../messages.js";
 import { executorSessionId } from "../session-id.js";
 import type { CodeActStateType, CodeActStateUpdate } from "../state.js";
+import { addRunMetadata } from "../../tracing/run-metadata.js";
+import {
+  cellTraceMetadata,
+  cellTraceOutputs,
+  type CellTraceOutputs,
+} from "../../tracing/trace-outputs.js";
 import { advanceStepWindow, currentStep } from "../step-window.js";
 import type { ExecuteNodeParams } from "../types.js";
 
@@ -54,10 +60,13 @@ export function createExecuteNode(
     const writer = config.writer;
 
     // Each cell is a child run, so traces show its code and result and the
-    // tool runs made from inside the code nest under it.
+    // tool runs made from inside the code nest under it. The run records a
+    // size-capped view of the result (rich outputs as references); the node
+    // keeps the full result.
+    let result: ExecuteResult | undefined;
     const cell = RunnableLambda.from(
-      async (input: { code: string }, cellConfig?: RunnableConfig): Promise<ExecuteResult> =>
-        executor.execute({
+      async (input: { code: string }, cellConfig?: RunnableConfig): Promise<CellTraceOutputs> => {
+        const executed = await executor.execute({
           code: input.code,
           sessionId,
           tools: createToolFunctions(tools, {
@@ -73,9 +82,13 @@ export function createExecuteNode(
               writer(event);
             },
           }),
-        })
+        });
+        result = executed;
+        await addRunMetadata(cellConfig, { ...cellTraceMetadata(executed) });
+        return cellTraceOutputs(executed);
+      }
     );
-    const result = await cell.invoke(
+    await cell.invoke(
       { code },
       {
         ...config,
@@ -88,6 +101,7 @@ export function createExecuteNode(
         },
       }
     );
+    if (result === undefined) throw new Error("The code cell ended without a result.");
 
     const text = formatExecutionResult(result, {
       ...editedCode(state, code, executor.language),
