@@ -5,7 +5,7 @@
  * count across retries); observations are capped at 2,000 characters.
  */
 import { randomUUID } from "node:crypto";
-import type { BaseCallbackHandlerMethodsClass } from "@langchain/core/callbacks/base";
+import type { CallbackHandlerMethods } from "@langchain/core/callbacks/base";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { MemorySaver } from "@langchain/langgraph";
@@ -83,10 +83,10 @@ class TurnBudgetExceeded extends Error {}
  * CodeAct graph's `maxSteps` must be at least 1, so the last turn needs this
  * guard.
  */
-function turnGuard(budget: number): { signal: AbortSignal; handler: BaseCallbackHandlerMethodsClass } {
+function turnGuard(budget: number): { signal: AbortSignal; handler: CallbackHandlerMethods } {
   const controller = new AbortController();
   let calls = 0;
-  const handler: BaseCallbackHandlerMethodsClass = {
+  const handler: CallbackHandlerMethods = {
     handleChatModelStart: () => {
       calls += 1;
       if (calls > budget) controller.abort(new TurnBudgetExceeded("turn budget spent"));
