@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what is missing (Debian
+# packages for the Python executor, npm packages from the lockfile), builds,
+# typechecks and runs every test. Servers the tests need (jupyter-server, the
+# OpenAI-compatible replay server, ...) are started and stopped by the tests
+# themselves, on loopback.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-system-deps.sh
+
+# Reinstall from the lockfile only when it changed since the last install.
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f node_modules/.codeact-lock-sum ] || [ "$(cat node_modules/.codeact-lock-sum)" != "$lock_sum" ]; then
+  npm ci --no-audit --no-fund
+  echo "$lock_sum" > node_modules/.codeact-lock-sum
+fi
+
+npm run build
+npm test
