@@ -95,6 +95,11 @@ export class IsolateSession {
           // so fail the session now instead of waiting for a reply that never comes
           onCatastrophicError: (message) => {
             catastrophic = message;
+            process.emitWarning(
+              `isolated-vm lost control of a sandbox isolate (${message}). The session is rebuilt, but the old ` +
+                "isolate's thread and memory cannot be freed and the process may no longer exit on its own: restart it when convenient.",
+              { code: "CODEACT_ISOLATE_CATASTROPHIC" }
+            );
             session?.kill(/memory/i.test(message) ? "memory" : "crash");
           },
         })
