@@ -498,3 +498,17 @@ describe("IsolatedVmExecutor: concurrency and lifecycle", () => {
     expect(() => new IsolatedVmExecutor({ timeoutMs: 0 })).toThrow(/timeoutMs/);
   });
 });
+
+describe("IsolatedVmExecutor: close while running", () => {
+  it("rejects in-flight and queued cells with ExecutorClosedError", async () => {
+    const executor = new IsolatedVmExecutor();
+    const sessionId = newSessionId();
+    const tools = { hang: () => new Promise(() => {}) };
+    const running = executor.execute({ code: "await hang()", sessionId, tools });
+    const queued = executor.execute({ code: "1", sessionId, tools });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await executor.close();
+    await expect(running).rejects.toBeInstanceOf(ExecutorClosedError);
+    await expect(queued).rejects.toBeInstanceOf(ExecutorClosedError);
+  });
+});

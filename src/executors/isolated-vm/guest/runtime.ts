@@ -1,10 +1,11 @@
 /**
- * Source of the runtime evaluated once inside every isolate (as the body of
- * `context.evalClosure`). Kept as a string, not a function's `toString()`,
- * so compilers and coverage tools never rewrite code that runs in the guest.
+ * Source of the runtime evaluated once inside every isolate, as the body of
+ * a function `($0, $1, $2)` (compiled with V8's code cache, see
+ * isolate-session.ts). Kept as a string, not a function's `toString()`, so
+ * compilers and coverage tools never rewrite code that runs in the guest.
  *
- * Closure arguments: `$0` the host tool dispatcher Reference, `$1` the host
- * output Reference, `$2` the per-variable snapshot cap in characters. The
+ * Arguments: `$0` the host tool dispatcher Reference, `$1` the host output
+ * Reference, `$2` the per-variable snapshot cap in characters. The
  * References stay in this closure: nothing reachable from user code holds
  * them. Returns `{ run, setTools, restore }`, used by the host through
  * References to those functions.
