@@ -1,60 +1,15 @@
 /**
- * Studio entry point (see langgraph.json): a CodeAct agent that writes
- * JavaScript, run in the default isolated-vm sandbox, with two small demo
- * tools. The LangGraph server supplies the checkpointer. Set
- * `OPENAI_API_KEY`, and `CODEACT_MODEL` to try another model.
+ * Studio entry point `codeact_js` (see langgraph.json): a CodeAct agent that
+ * writes JavaScript, run in an isolated-vm sandbox, with two demo tools. The
+ * model and limits are per-assistant settings (./settings.ts); the API key
+ * comes from `OPENAI_API_KEY`. The LangGraph server supplies the checkpointer.
  */
-import { tool } from "@langchain/core/tools";
-import { ChatOpenAI } from "@langchain/openai";
-import { z } from "zod";
-import { createCodeActAgent } from "../src/index.js";
+import { createConfigurableCodeActAgent } from "./configurable-agent.js";
+import { demoTools } from "./demo-tools.js";
 
-const DEFAULT_MODEL = "gpt-4o-mini";
-
-// Canned data, so the demo answers the same way every time.
-const WEATHER: Record<string, { temperatureC: number; conditions: string }> = {
-  paris: { temperatureC: 18, conditions: "cloudy" },
-  london: { temperatureC: 14, conditions: "rain" },
-  tokyo: { temperatureC: 24, conditions: "sunny" },
-  "new york": { temperatureC: 21, conditions: "windy" },
-};
-const USD_PER_UNIT: Record<string, number> = { USD: 1, EUR: 1.08, GBP: 1.27, JPY: 0.0067 };
-
-const getWeather = tool(
-  async ({ city }) => {
-    const report = WEATHER[city.trim().toLowerCase()];
-    if (report === undefined) {
-      throw new Error(`No weather for ${city}; known cities: ${Object.keys(WEATHER).join(", ")}`);
-    }
-    return { city, ...report };
-  },
-  {
-    name: "get_weather",
-    description: "Current weather of a city (demo data).",
-    schema: z.object({ city: z.string().describe("City name, e.g. Paris") }),
-  }
-);
-
-const convertCurrency = tool(
-  async ({ amount, from, to }) => {
-    const rate = (USD_PER_UNIT[from] ?? Number.NaN) / (USD_PER_UNIT[to] ?? Number.NaN);
-    if (Number.isNaN(rate)) throw new Error(`Unknown currency; use ${Object.keys(USD_PER_UNIT).join(", ")}`);
-    return Math.round(amount * rate * 100) / 100;
-  },
-  {
-    name: "convert_currency",
-    description: "Converts an amount between currencies at fixed demo rates.",
-    schema: z.object({
-      amount: z.number(),
-      from: z.enum(["USD", "EUR", "GBP", "JPY"]),
-      to: z.enum(["USD", "EUR", "GBP", "JPY"]),
-    }),
-  }
-);
-
-export const graph = createCodeActAgent({
-  model: new ChatOpenAI({ model: process.env.CODEACT_MODEL ?? DEFAULT_MODEL }),
-  tools: [getWeather, convertCurrency],
+export const graph = createConfigurableCodeActAgent({
   name: "codeact_js",
   description: "Answers questions by writing JavaScript that calls weather and currency tools.",
+  language: "javascript",
+  tools: demoTools,
 });

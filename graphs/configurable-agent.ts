@@ -1,0 +1,90 @@
+/**
+ * A CodeAct agent whose model and limits are chosen per run from the
+ * assistant's settings (see ./settings.ts), so one Studio graph serves many
+ * assistants. It is the CodeAct node pack wired as `createCodeActGraph` wires
+ * it; each node looks up (and caches) the nodes built for the run's settings.
+ */
+import type { RunnableConfig } from "@langchain/core/runnables";
+import type { StructuredToolInterface } from "@langchain/core/tools";
+import { END, START, StateGraph, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import {
+  CodeActState,
+  createExecuteNode,
+  createModelNode,
+  createRouteNode,
+  defaultRecursionLimit,
+  NODE_EXECUTE,
+  NODE_MODEL,
+  NODE_ROUTE,
+  type CodeActStateType,
+  type CreateCodeActParams,
+} from "../src/index.js";
+import type { CodeLanguage } from "../src/executors/types.js";
+import { chatModelFor, executorFor } from "./runtime.js";
+import {
+  AgentSettingsAnnotation,
+  MAX_STUDIO_MAX_STEPS,
+  readAgentSettings,
+  type AgentSettings,
+} from "./settings.js";
+
+export interface ConfigurableCodeActOptions {
+  /** Graph name: the assistant's graph in Studio, the worker's name under a supervisor. */
+  name: string;
+  description: string;
+  language: CodeLanguage;
+  tools?: StructuredToolInterface[];
+  /** Extra instructions for the system prompt. */
+  prompt?: string;
+}
+
+interface Nodes {
+  model: ReturnType<typeof createModelNode>;
+  route: ReturnType<typeof createRouteNode>;
+  execute: ReturnType<typeof createExecuteNode>;
+}
+
+/** Builds the compiled agent (no checkpointer: the server brings one). */
+export function createConfigurableCodeActAgent(options: ConfigurableCodeActOptions) {
+  const cache = new Map<string, Nodes>();
+  const nodesFor = (config: RunnableConfig): Nodes => {
+    const settings: AgentSettings = readAgentSettings(config);
+    const key = JSON.stringify(settings);
+    let nodes = cache.get(key);
+    if (nodes === undefined) {
+      const params: CreateCodeActParams = {
+        model: chatModelFor(settings),
+        executor: executorFor(options.language, settings),
+        tools: options.tools ?? [],
+        maxSteps: settings.maxSteps,
+        approve: settings.approve,
+        ...(options.prompt !== undefined && { prompt: options.prompt }),
+      };
+      nodes = {
+        model: createModelNode(params),
+        route: createRouteNode(params),
+        execute: createExecuteNode(params),
+      };
+      cache.set(key, nodes);
+    }
+    return nodes;
+  };
+
+  return new StateGraph(CodeActState, AgentSettingsAnnotation)
+    .addNode(NODE_MODEL, (state: CodeActStateType, config: LangGraphRunnableConfig) =>
+      nodesFor(config).model(state, config)
+    )
+    .addNode(
+      NODE_ROUTE,
+      (state: CodeActStateType, config: LangGraphRunnableConfig) => nodesFor(config).route(state, config),
+      { ends: [NODE_EXECUTE, NODE_MODEL, END] }
+    )
+    .addNode(NODE_EXECUTE, (state: CodeActStateType, config: LangGraphRunnableConfig) =>
+      nodesFor(config).execute(state, config)
+    )
+    .addEdge(START, NODE_MODEL)
+    .addEdge(NODE_MODEL, NODE_ROUTE)
+    .addEdge(NODE_EXECUTE, NODE_MODEL)
+    .compile({ name: options.name, description: options.description })
+    .withConfig({ recursionLimit: defaultRecursionLimit(MAX_STUDIO_MAX_STEPS) });
+}

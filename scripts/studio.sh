@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Starts the LangGraph dev server (the API LangGraph Studio talks to) for the
+# graphs in langgraph.json, on 127.0.0.1, offline.
+#   npm run studio                 # port 2025
+#   STUDIO_PORT=3000 npm run studio
+# The server is its own npm package (studio/), installed here on first use,
+# so its dependencies stay out of the library's.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+port="${STUDIO_PORT:-2025}"
+host="${STUDIO_HOST:-127.0.0.1}"
+
+if [ ! -x "$root/studio/node_modules/.bin/langgraphjs" ]; then
+  (cd "$root/studio" && npm ci --no-audit --no-fund)
+fi
+
+export LANGGRAPH_CLI_NO_ANALYTICS=1
+# isolated-vm needs this on Node >= 20; the server's workers inherit it.
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--no-node-snapshot"
+cd "$root"
+exec "$root/studio/node_modules/.bin/langgraphjs" dev \
+  --config "$root/langgraph.json" --host "$host" --port "$port" --no-browser "$@"
