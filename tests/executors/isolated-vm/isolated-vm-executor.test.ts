@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { ExecutorClosedError } from "../../../src/executors/errors.js";
 import {
   IsolatedVmExecutor,
@@ -436,30 +435,6 @@ let unset`);
     const second = await run("a", { variables: { a: 100 } });
     expect(second.value).toBe("1");
     expect(second.sessionNotice).toBeUndefined();
-  });
-});
-
-describe("IsolatedVmExecutor: async context", () => {
-  it("runs tools and onOutput in the caller's context and leaks nothing into it", async () => {
-    const executor = newExecutor();
-    const als = new AsyncLocalStorage<{ run: string }>();
-    const seenInTool: unknown[] = [];
-    const seenInOutput: unknown[] = [];
-    expect(als.getStore()).toBeUndefined();
-    const result = await als.run({ run: "execute-node" }, () =>
-      executor.execute({
-        code: "console.log('x'); await Promise.all([probe(), probe()])",
-        sessionId: newSessionId(),
-        tools: { probe: async () => { seenInTool.push(als.getStore()); } },
-        onOutput: () => seenInOutput.push(als.getStore()),
-      })
-    );
-    expect(result.error).toBeUndefined();
-    expect(seenInTool).toEqual([{ run: "execute-node" }, { run: "execute-node" }]);
-    expect(seenInOutput).toEqual([{ run: "execute-node" }]);
-    expect(als.getStore()).toBeUndefined();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(als.getStore()).toBeUndefined();
   });
 });
 
