@@ -35,7 +35,7 @@ interface SyntaxErrorLike {
  */
 export function transformCell(code: string, filename: string): TransformOutcome {
   let javascript = code;
-  let program = tryParse(code);
+  let program = MAYBE_TYPE_ARGUMENTS.test(code) ? undefined : tryParse(code);
   if (!program) {
     // not plain JavaScript: strip TypeScript syntax (sucrase keeps line numbers,
     // so traces still point into the cell), then parse again
@@ -106,6 +106,13 @@ function parseScript(javascript: string): Program {
     allowAwaitOutsideFunction: true,
   });
 }
+
+/**
+ * `f<T>(x)` is a generic call in TypeScript but valid JavaScript comparisons
+ * (`f < T > x`): code with `<…>(` on a line always goes through the type
+ * stripper. False positives (`x => (…)` after a `<`) only cost time.
+ */
+const MAYBE_TYPE_ARGUMENTS = /<[^\n]*>\s*\(/;
 
 /** Plain JavaScript skips the type stripper (parsing is ~2x cheaper than sucrase). */
 function tryParse(code: string): Program | undefined {

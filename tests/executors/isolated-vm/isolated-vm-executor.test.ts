@@ -58,6 +58,20 @@ describe("IsolatedVmExecutor: REPL semantics", () => {
     expect((await run("p + r")).value).toBe("3");
   });
 
+  it("accepts TypeScript: types, interfaces, generics, enums, assertions", async () => {
+    const run = session(executor);
+    const result = await run(`interface Item { id: number; tags?: string[] }
+type Id = Item["id"];
+enum Color { Red, Green }
+function first<T>(items: T[]): T | undefined { return items[0]; }
+const items: Item[] = [{ id: 7 }];
+const id = first<Item>(items)!.id as Id;
+[id, Color.Green, (items as unknown as Item[]).length]`);
+    expect(result.error).toBeUndefined();
+    expect(result.value).toBe("[ 7, 1, 1 ]");
+    expect((await run("Color[0]")).value).toBe("'Red'");
+  });
+
   it("returns strings quoted, omits undefined, and shows a lone string", async () => {
     const run = session(executor);
     expect((await run("'it\\'s'")).value).toBe(`"it's"`);

@@ -36,6 +36,10 @@ describe("transformCell", () => {
     expect(outcome.ok && outcome.cell.declaredNames).toEqual(["i", "j", "g"]);
   });
 
+  it("strips type arguments of calls, which also parse as JavaScript comparisons", () => {
+    expect(script("const m = identity<string>(1)")).toContain("m = identity(1)");
+  });
+
   it("reports syntax errors with line:column and the offending line", () => {
     const outcome = transformCell("const a = 1\nconst b = ;", "cell-4.ts");
     expect(outcome.ok).toBe(false);
