@@ -145,10 +145,23 @@ export class IsolatedVmExecutor implements Executor {
     if (request.signal?.aborted) return abortedBeforeStart(startedAt);
 
     const notices: string[] = [];
-    const session =
-      slot.session && !slot.session.disposed
-        ? slot.session
-        : await this.#startSession(slot, slot.session ? slot.saved : jsonTexts(request.variables), notices);
+    let session = slot.session;
+    if (!session || session.disposed) {
+      try {
+        session = await this.#startSession(slot, slot.session ? slot.saved : jsonTexts(request.variables), notices);
+      } catch (caught) {
+        if (!(caught instanceof SessionFailedError)) throw caught;
+        if (caught.failure === "closed" || this.#closed) throw new ExecutorClosedError(this.name);
+        // e.g. a snapshot too large for the memory limit: drop it so the next cell starts clean
+        slot.session?.kill("crash");
+        slot.session = undefined;
+        slot.saved = new Map();
+        slot.unsaved = [];
+        notices.push("The saved variables could not be restored; the session starts empty.");
+        return this.#result(slot, { output: "", error: this.#failureError(caught.failure), startedAt, notices });
+      }
+    }
+    const live = session;
 
     const filename = `cell-${++slot.cellCount}.ts`;
     const transformed = transformCell(request.code, filename);
@@ -169,12 +182,12 @@ export class IsolatedVmExecutor implements Executor {
       }
     };
 
-    const watchdog = setTimeout(() => session.kill("timeout"), this.#timeoutMs);
-    const onAbort = (): void => session.kill("abort");
+    const watchdog = setTimeout(() => live.kill("timeout"), this.#timeoutMs);
+    const onAbort = (): void => live.kill("abort");
     request.signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      await session.setTools(Object.keys(request.tools ?? {}));
-      const guest = await session.run(transformed.cell.script, this.#timeoutMs, {
+      await live.setTools(Object.keys(request.tools ?? {}));
+      const guest = await live.run(transformed.cell.script, this.#timeoutMs, {
         dispatch: hooks.dispatch,
         onOutput,
       });

@@ -501,3 +501,16 @@ describe("IsolatedVmExecutor: close while running", () => {
     await expect(queued).rejects.toBeInstanceOf(ExecutorClosedError);
   });
 });
+
+describe("IsolatedVmExecutor: a snapshot that cannot be restored", () => {
+  it("returns an error, starts empty, and the next cell works", async () => {
+    const executor = newExecutor({ memoryLimitMb: 16 });
+    const run = session(executor);
+    const huge = Array.from({ length: 40 }, () => "x".repeat(1_000_000));
+    const result = await run("1", { variables: { huge } });
+    expect(result.error?.name).toMatch(/MemoryLimitError|SessionCrashedError/);
+    expect(result.sessionNotice).toMatch(/could not be restored/);
+    expect(result.variables).toEqual({});
+    expect((await run("typeof huge")).value).toBe("'undefined'");
+  });
+});
