@@ -200,7 +200,16 @@ export class IsolatedVmExecutor implements Executor {
           ? { traceback: fixTraceback(guest.error.stack, filename, transformed.cell.firstLineOffset, request.code) }
           : {}),
       };
-      return this.#result(slot, { output: output.toString(), truncated: output.truncated, value: guest.value, error, startedAt, notices });
+      const value = guest.value === undefined ? undefined : new OutputBuffer(this.#maxOutputChars);
+      value?.append(guest.value ?? "");
+      return this.#result(slot, {
+        output: output.toString(),
+        truncated: output.truncated || value?.truncated === true,
+        value: value?.toString(),
+        error,
+        startedAt,
+        notices,
+      });
     } catch (caught) {
       if (!(caught instanceof SessionFailedError)) throw caught;
       if (caught.failure === "closed" || this.#closed) throw new ExecutorClosedError(this.name);

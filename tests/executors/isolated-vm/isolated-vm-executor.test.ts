@@ -514,3 +514,18 @@ describe("IsolatedVmExecutor: a snapshot that cannot be restored", () => {
     expect((await run("typeof huge")).value).toBe("'undefined'");
   });
 });
+
+describe("IsolatedVmExecutor: large values", () => {
+  it("bounds the printed form of a huge nested value", async () => {
+    const executor = newExecutor({ maxOutputChars: 5_000 });
+    const started = Date.now();
+    const result = await session(executor)(
+      "const row = Array.from({ length: 100 }, (_, i) => ({ i }));\nconst grid = Array.from({ length: 100 }, () => Array.from({ length: 100 }, () => row));\ngrid"
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.error).toBeUndefined();
+    expect(result.truncated).toBe(true);
+    expect(result.value?.length).toBeLessThan(5_100);
+    expect(result.value).toContain("characters truncated");
+  });
+});

@@ -64,6 +64,7 @@ const BigIntToString = BigInt.prototype.toString;
 
 const MAX_DEPTH = 4;
 const MAX_ITEMS = 100;
+const MAX_NODES = 2000;
 const MAX_STRING_CHARS = 10000;
 const LINE_WIDTH = 72;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -156,6 +157,9 @@ function inspect(value, seen, indent, depth) {
   }
   if (value === null) return "null";
   if (seen.includes(value)) return "[Circular]";
+  // a total budget: 100 items per level at depth 4 could otherwise mean 10^10 entries
+  seen.nodes = (seen.nodes || 0) + 1;
+  if (seen.nodes > MAX_NODES) return "...";
   const depthExceeded = depth > MAX_DEPTH;
   seen.push(value);
   try {
