@@ -1,0 +1,211 @@
+/**
+ * The Studio graphs through the real LangGraph dev server: assistants, graph
+ * structure, per-assistant settings, live stdout streaming (also from
+ * subgraphs), an approval interrupt resumed with an edit, thread state.
+ * The model is the replay server, scripted by what each request contains.
+ */
+import { Client } from "@langchain/langgraph-sdk";
+import {
+  startReplayServer,
+  type ChatRequestBody,
+  type ChatRequestMessage,
+  type ReplayReply,
+  type ReplayServer,
+} from "../support/replay-server.js";
+import { startDevServer, type DevServer } from "./dev-server.js";
+
+jest.setTimeout(180_000);
+
+const text = (message: ChatRequestMessage | undefined): string =>
+  typeof message?.content === "string"
+    ? message.content
+    : (message?.content ?? []).map((block) => block.text ?? "").join("");
+
+/** The user-role messages (task and observations) of a request. */
+const userTexts = (body: ChatRequestBody): string[] =>
+  body.messages.filter((message) => message.role === "user").map(text);
+
+const fence = (language: string, code: string) => "```" + language + "\n" + code + "\n```";
+
+// Busy-waits: the sandbox has no timers, and a blocking wait shows that
+// output leaves the sandbox while the cell is still running.
+const STREAM_CODE = [
+  "const wait = (ms) => { const end = Date.now() + ms; while (Date.now() < end) {} };",
+  'for (let i = 0; i < 3; i++) { console.log("tick " + i); wait(700); }',
+].join("\n");
+
+/** Replies by scenario: the task's keyword, and whether the observation came back. */
+function reply(body: ChatRequestBody): string | ReplayReply {
+  const users = userTexts(body);
+  const task = users[0] ?? "";
+  const seen = (marker: string) => users.some((content) => content.includes(marker));
+  if ((body.tools?.length ?? 0) > 0) {
+    // The team lead (tool calling): delegate once, then answer.
+    const delegated = body.messages.some((message) => (message.tool_calls?.length ?? 0) > 0);
+    return delegated
+      ? "The analyst counted three ticks."
+      : { toolCalls: [{ name: "transfer_to_js_analyst", arguments: {} }] };
+  }
+  if (task.includes("STREAM") || task.includes("TEAM")) {
+    return seen("tick 2") ? "Counted to three." : { content: fence("javascript", STREAM_CODE), chunkChars: 4 };
+  }
+  if (task.includes("APPROVE")) {
+    return seen("edited 42")
+      ? "The edited code printed edited 42."
+      : fence("javascript", 'console.log("original " + 1)');
+  }
+  if (task.includes("PYTHON")) {
+    return seen("py-42") ? "Python says py-42." : fence("python", 'print(f"py-{6*7}")');
+  }
+  return "I do not know this scenario.";
+}
+
+let replay: ReplayServer;
+let server: DevServer;
+let client: Client;
+
+beforeAll(async () => {
+  replay = await startReplayServer({ responses: Array.from({ length: 500 }, () => reply) });
+  server = await startDevServer({ OPENAI_BASE_URL: replay.baseUrl, OPENAI_API_KEY: "test-key" });
+  client = new Client({ apiUrl: server.url });
+}, 180_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await replay?.close();
+}, 60_000);
+
+const assistantFor = async (graphId: string) => {
+  const [assistant] = await client.assistants.search({ graphId, metadata: { created_by: "system" } });
+  if (assistant === undefined) throw new Error(`no assistant for ${graphId}\n${server.log()}`);
+  return assistant;
+};
+
+it("serves the three graphs as assistants", async () => {
+  const assistants = await client.assistants.search({ limit: 50 });
+  expect(new Set(assistants.map((assistant) => assistant.graph_id))).toEqual(
+    new Set(["codeact_js", "codeact_python", "team"])
+  );
+});
+
+it("shows each agent's model, execute and route nodes in the team graph (xray)", async () => {
+  const team = await assistantFor("team");
+  const drawn = await client.assistants.getGraph(team.assistant_id, { xray: true });
+  const ids = drawn.nodes.map((node) => String(node.id));
+  for (const agent of ["js_analyst", "python_analyst"]) {
+    for (const node of ["model", "execute", "route"]) expect(ids).toContain(`${agent}:${node}`);
+  }
+  expect(ids.some((id) => id.startsWith("lead:"))).toBe(true);
+  const single = await client.assistants.getGraph((await assistantFor("codeact_js")).assistant_id);
+  expect(single.nodes.map((node) => String(node.id))).toEqual(
+    expect.arrayContaining(["model", "execute", "route"])
+  );
+});
+
+it("declares the agent settings as the assistants' config schema", async () => {
+  const schemas = await client.assistants.getSchemas((await assistantFor("codeact_js")).assistant_id);
+  const properties = (schemas.config_schema as { properties?: Record<string, unknown> } | null)?.properties ?? {};
+  expect(Object.keys(properties)).toEqual(
+    expect.arrayContaining(["model", "baseUrl", "maxSteps", "timeoutMs", "memoryLimitMb", "approve"])
+  );
+  expect(Object.keys((schemas.input_schema as { properties?: object }).properties ?? {})).toContain("messages");
+});
+
+it("streams a cell's stdout live, before the cell ends", async () => {
+  const assistant = await assistantFor("codeact_js");
+  const thread = await client.threads.create();
+  const events: { event: string; data: unknown; at: number }[] = [];
+  for await (const chunk of client.runs.stream(thread.thread_id, assistant.assistant_id, {
+    input: { messages: [{ role: "user", content: "STREAM: count to three" }] },
+    streamMode: ["custom", "updates", "messages-tuple"],
+  })) {
+    events.push({ event: chunk.event, data: chunk.data, at: Date.now() });
+  }
+  const outputs = events.filter(
+    (event) => event.event === "custom" && JSON.stringify(event.data).includes("tick")
+  );
+  expect(outputs.map((event) => (event.data as { chunk: string }).chunk).join("")).toContain("tick 2");
+  const executeDone = events.findIndex(
+    (event) => event.event === "updates" && Object.keys(event.data as object).includes("execute")
+  );
+  const firstTick = events.findIndex((event) => JSON.stringify(event.data).includes("tick 0"));
+  expect(firstTick).toBeGreaterThanOrEqual(0);
+  expect(executeDone).toBeGreaterThan(firstTick);
+  // The cell busy-waits ~2.1 s after "tick 0": the chunk arrived well before the cell ended.
+  expect(events[executeDone]!.at - events[firstTick]!.at).toBeGreaterThan(1000);
+  // Model tokens arrive as message chunks.
+  expect(events.filter((event) => event.event === "messages").length).toBeGreaterThan(3);
+  const state = await client.threads.getState<{ messages: { type: string; content: unknown }[] }>(thread.thread_id);
+  const contents = state.values.messages.map((message) => `${message.type}: ${JSON.stringify(message.content)}`);
+  expect(contents[0]).toContain("STREAM: count to three");
+  expect(contents.some((content) => content.startsWith("ai:") && content.includes("console.log"))).toBe(true);
+  expect(contents.some((content) => content.includes("tick 2"))).toBe(true);
+  expect(contents.at(-1)).toContain("Counted to three.");
+});
+
+it("pauses for approval and runs the code a human edited, resumed through the SDK", async () => {
+  const assistant = await client.assistants.create({
+    graphId: "codeact_js",
+    name: "approving",
+    config: { configurable: { approve: true, model: "approval-model" } },
+  });
+  const thread = await client.threads.create();
+  await client.runs.wait(thread.thread_id, assistant.assistant_id, {
+    input: { messages: [{ role: "user", content: "APPROVE: print something" }] },
+  });
+  const paused = await client.threads.getState<{ code: string | null }>(thread.thread_id);
+  expect(paused.next).toEqual(["route"]);
+  const interrupts = paused.tasks.flatMap((task) => task.interrupts);
+  expect(interrupts[0]?.value).toMatchObject({ type: "codeact_approval", language: "javascript" });
+  expect((interrupts[0]?.value as { code: string }).code).toContain("original");
+
+  const edited = 'console.log("edited " + 6 * 7)';
+  await client.runs.wait(thread.thread_id, assistant.assistant_id, {
+    command: { resume: { action: "edit", code: edited } },
+  });
+  const done = await client.threads.getState<{ messages: { type: string; content: unknown }[]; code: string }>(
+    thread.thread_id
+  );
+  expect(done.next).toEqual([]);
+  // The final answer clears `code`; the checkpoint that ran the edit holds it.
+  expect(paused.values).toMatchObject({ code: 'console.log("original " + 1)' });
+  const history = await client.threads.getHistory<{ code: string | null }>(thread.thread_id, { limit: 50 });
+  expect(history.some((checkpoint) => checkpoint.values.code === edited)).toBe(true);
+  const contents = done.values.messages.map((message) => JSON.stringify(message.content));
+  expect(contents.some((content) => content.includes("edited 42"))).toBe(true);
+  expect(contents.some((content) => content.includes("original 1"))).toBe(false);
+  expect(contents.at(-1)).toContain("The edited code printed edited 42.");
+  // The per-assistant model setting reached the model endpoint.
+  expect(replay.requests.some((request) => request.model === "approval-model")).toBe(true);
+  await client.assistants.delete(assistant.assistant_id);
+});
+
+it("runs Python on a lazily started local Jupyter server", async () => {
+  const assistant = await assistantFor("codeact_python");
+  const thread = await client.threads.create();
+  const result = (await client.runs.wait(thread.thread_id, assistant.assistant_id, {
+    input: { messages: [{ role: "user", content: "PYTHON: six times seven" }] },
+  })) as { messages: { content: unknown }[] };
+  const contents = result.messages.map((message) => JSON.stringify(message.content));
+  expect(contents.some((content) => content.includes("py-42"))).toBe(true);
+  expect(contents.at(-1)).toContain("Python says py-42.");
+});
+
+it("streams subgraph updates and stdout from a team member (subgraphs: true)", async () => {
+  const team = await assistantFor("team");
+  const thread = await client.threads.create();
+  const events: { event: string; data: unknown }[] = [];
+  for await (const chunk of client.runs.stream(thread.thread_id, team.assistant_id, {
+    input: { messages: [{ role: "user", content: "TEAM: count to three" }] },
+    streamMode: ["custom", "updates"],
+    streamSubgraphs: true,
+  })) {
+    events.push({ event: chunk.event, data: chunk.data });
+  }
+  const fromAnalyst = (mode: string) =>
+    events.filter((event) => event.event.startsWith(`${mode}|js_analyst`));
+  expect(fromAnalyst("custom").map((event) => JSON.stringify(event.data)).join("")).toContain("tick 2");
+  expect(fromAnalyst("updates").some((event) => Object.keys(event.data as object).includes("execute"))).toBe(true);
+  const final = events.filter((event) => event.event === "updates").at(-1);
+  expect(JSON.stringify(final?.data)).toContain("The analyst counted three ticks.");
+});
