@@ -51,8 +51,10 @@ export interface CapturedRequest {
 export interface CaptureServerOptions {
   /** What `GET /info` answers. @defaultValue JSON batches, no compression */
   info?: Record<string, unknown>;
-  /** Answer every request with this status instead (e.g. 500). */
+  /** Answer every request with this status instead (e.g. 500); see {@link CaptureServer.failWithStatus}. */
   failWithStatus?: number;
+  /** Port on 127.0.0.1. @defaultValue a free port */
+  port?: number;
 }
 
 export interface CaptureServer {
@@ -65,6 +67,8 @@ export interface CaptureServer {
   readonly operations: { kind: "post" | "patch"; run: CapturedRun }[];
   /** Runs merged by id (later operations override earlier fields). */
   runs(): CapturedRun[];
+  /** When set, every request is answered with this status. Can be changed at any time. */
+  failWithStatus: number | undefined;
   /** Forgets what was received. */
   reset(): void;
   close(): Promise<void>;
@@ -94,8 +98,8 @@ export async function startCaptureServer(options: CaptureServerOptions = {}): Pr
       headers: request.headers,
       bodyBytes: body.length,
     });
-    if (options.failWithStatus !== undefined) {
-      return send(response, options.failWithStatus, { detail: "capture server told to fail" });
+    if (capture.failWithStatus !== undefined) {
+      return send(response, capture.failWithStatus, { detail: "capture server told to fail" });
     }
     const route = `${request.method} ${url.pathname}`;
     if (route === "GET /info") return send(response, 200, info);
@@ -130,10 +134,14 @@ export async function startCaptureServer(options: CaptureServerOptions = {}): Pr
       send(response, 400, { detail: String(error) });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const capture: CaptureServer = {
+    failWithStatus: options.failWithStatus,
     url: `http://127.0.0.1:${port}`,
     requests,
     project,
@@ -149,6 +157,7 @@ export async function startCaptureServer(options: CaptureServerOptions = {}): Pr
         server.close(() => resolve());
       }),
   };
+  return capture;
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {
