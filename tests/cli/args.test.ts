@@ -1,0 +1,186 @@
+import {
+  CliUsageError,
+  DEFAULT_CLI_MAX_STEPS,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_MODEL,
+  MISSING_MODEL_SERVER,
+  PLACEHOLDER_API_KEY,
+  helpText,
+  parseCliArgs,
+  resolveCliConfig,
+} from "../../src/cli/args.js";
+import {
+  EXIT_ANSWERED,
+  EXIT_FAILED,
+  EXIT_INTERRUPTED,
+  EXIT_MAX_STEPS,
+  EXIT_USAGE,
+} from "../../src/cli/exit-codes.js";
+import { hasNoNodeSnapshot } from "../../src/cli/node-flags.js";
+
+describe("parseCliArgs", () => {
+  it("has sensible defaults", () => {
+    expect(parseCliArgs(["do it"])).toEqual({
+      task: "do it",
+      json: false,
+      stream: true,
+      quiet: false,
+      help: false,
+      version: false,
+    });
+  });
+
+  it("joins several positional words into one task", () => {
+    expect(parseCliArgs(["what", "is", "2+2?"]).task).toBe("what is 2+2?");
+  });
+
+  it("leaves the task undefined without positionals and keeps '-'", () => {
+    expect(parseCliArgs(["--json"]).task).toBeUndefined();
+    expect(parseCliArgs(["-"]).task).toBe("-");
+  });
+
+  it("parses every option", () => {
+    const options = parseCliArgs([
+      "--model", "qwen",
+      "--base-url", "http://127.0.0.1:11434/v1",
+      "--max-steps", "5",
+      "--timeout-ms", "1500",
+      "--memory-limit-mb", "64",
+      "--max-retries", "0",
+      "--executor", "python",
+      "--jupyter-url", "http://127.0.0.1:8888/",
+      "--jupyter-token", "secret",
+      "--json", "--no-stream", "--quiet",
+      "task",
+    ]);
+    expect(options).toEqual({
+      task: "task",
+      model: "qwen",
+      baseUrl: "http://127.0.0.1:11434/v1",
+      maxSteps: 5,
+      timeoutMs: 1500,
+      memoryLimitMb: 64,
+      maxRetries: 0,
+      executor: "python",
+      jupyterUrl: "http://127.0.0.1:8888/",
+      jupyterToken: "secret",
+      json: true,
+      stream: false,
+      quiet: true,
+      help: false,
+      version: false,
+    });
+  });
+
+  it("accepts short flags and --option=value", () => {
+    const options = parseCliArgs(["-m", "m1", "-q", "-e", "js", "--max-steps=7", "x"]);
+    expect(options).toMatchObject({ model: "m1", quiet: true, executor: "javascript", maxSteps: 7 });
+    expect(parseCliArgs(["-h"]).help).toBe(true);
+    expect(parseCliArgs(["-v"]).version).toBe(true);
+  });
+
+  it.each([
+    [["--bogus"], /--bogus/],
+    [["--max-steps", "0"], /--max-steps must be a whole number of at least 1, got "0"/],
+    [["--max-steps", "2.5"], /--max-steps/],
+    [["--timeout-ms", "-1"], /--timeout-ms/],
+    [["--max-retries", "x"], /--max-retries/],
+    [["--executor", "ruby"], /--executor must be "javascript" or "python", got "ruby"/],
+    [["--base-url", "not a url"], /--base-url must be an http\(s\) URL/],
+    [["--base-url", "ftp://host/v1"], /--base-url must be an http\(s\) URL/],
+    [["--model"], /--model/],
+  ])("rejects %j", (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(CliUsageError);
+    expect(() => parseCliArgs(argv)).toThrow(message);
+  });
+});
+
+describe("resolveCliConfig", () => {
+  const options = (argv: string[]) => parseCliArgs([...argv, "task"]);
+
+  it("needs an API key or a base URL, and says how to set both", () => {
+    expect(() => resolveCliConfig(options([]), {})).toThrow(MISSING_MODEL_SERVER);
+    expect(MISSING_MODEL_SERVER).toContain("OPENAI_API_KEY");
+    expect(MISSING_MODEL_SERVER).toContain("--base-url");
+    expect(MISSING_MODEL_SERVER).toContain("OPENAI_BASE_URL");
+    expect(MISSING_MODEL_SERVER).toMatch(/export OPENAI_API_KEY=/);
+    expect(() => resolveCliConfig(options([]), { OPENAI_API_KEY: "  " })).toThrow(CliUsageError);
+  });
+
+  it("uses OPENAI_API_KEY and the defaults", () => {
+    expect(resolveCliConfig(options([]), { OPENAI_API_KEY: "sk-1" })).toEqual({
+      model: DEFAULT_MODEL,
+      apiKey: "sk-1",
+      maxSteps: DEFAULT_CLI_MAX_STEPS,
+      maxRetries: DEFAULT_MAX_RETRIES,
+      executor: "javascript",
+      json: false,
+      stream: true,
+      quiet: false,
+      debug: false,
+    });
+  });
+
+  it("sends a placeholder key to a base URL without one", () => {
+    const config = resolveCliConfig(options(["--base-url", "http://127.0.0.1:1234/v1"]), {});
+    expect(config.apiKey).toBe(PLACEHOLDER_API_KEY);
+    expect(config.baseUrl).toBe("http://127.0.0.1:1234/v1");
+  });
+
+  it("reads OPENAI_BASE_URL, CODEACT_MODEL and CODEACT_DEBUG; options win over the environment", () => {
+    const env = {
+      OPENAI_BASE_URL: "http://127.0.0.1:1/v1",
+      CODEACT_MODEL: "env-model",
+      CODEACT_DEBUG: "1",
+    };
+    const fromEnv = resolveCliConfig(options([]), env);
+    expect(fromEnv).toMatchObject({ baseUrl: env.OPENAI_BASE_URL, model: "env-model", debug: true });
+    const fromFlags = resolveCliConfig(options(["--base-url", "http://127.0.0.1:2/v1", "-m", "flag-model"]), env);
+    expect(fromFlags).toMatchObject({ baseUrl: "http://127.0.0.1:2/v1", model: "flag-model" });
+  });
+
+  it("rejects a malformed OPENAI_BASE_URL", () => {
+    expect(() => resolveCliConfig(options([]), { OPENAI_BASE_URL: "localhost:11434" })).toThrow(
+      /OPENAI_BASE_URL must be an http\(s\) URL/
+    );
+  });
+
+  it("takes the Jupyter server from options or JUPYTER_URL/JUPYTER_TOKEN for python only", () => {
+    const env = { OPENAI_API_KEY: "k", JUPYTER_URL: "http://127.0.0.1:8888/", JUPYTER_TOKEN: "t" };
+    expect(resolveCliConfig(options(["-e", "python"]), env)).toMatchObject({
+      executor: "python",
+      jupyterUrl: "http://127.0.0.1:8888/",
+      jupyterToken: "t",
+    });
+    const javascript = resolveCliConfig(options([]), env);
+    expect(javascript.jupyterUrl).toBeUndefined();
+    expect(() => resolveCliConfig(options(["--jupyter-url", "http://127.0.0.1:1/"]), env)).toThrow(
+      /need --executor python/
+    );
+    expect(() => resolveCliConfig(options(["-e", "python", "--memory-limit-mb", "64"]), env)).toThrow(
+      /javascript executor only/
+    );
+  });
+});
+
+describe("helpText", () => {
+  it("documents every exit code and the configuration variables", () => {
+    const help = helpText("1.2.3");
+    expect(help).toContain("codeact 1.2.3");
+    for (const code of [EXIT_ANSWERED, EXIT_FAILED, EXIT_USAGE, EXIT_MAX_STEPS, EXIT_INTERRUPTED]) {
+      expect(help).toMatch(new RegExp(`^\\s+${code}\\s+\\S`, "m"));
+    }
+    for (const name of ["OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEACT_MODEL", "NO_COLOR", "--max-steps", "--json", "--no-stream"]) {
+      expect(help).toContain(name);
+    }
+  });
+});
+
+describe("hasNoNodeSnapshot", () => {
+  it("finds the flag in execArgv or NODE_OPTIONS", () => {
+    expect(hasNoNodeSnapshot(["--no-node-snapshot"], undefined)).toBe(true);
+    expect(hasNoNodeSnapshot([], "--max-old-space-size=100 --no-node-snapshot")).toBe(true);
+    expect(hasNoNodeSnapshot(["--import", "tsx"], "")).toBe(false);
+    expect(hasNoNodeSnapshot([], "--no-node-snapshots")).toBe(false);
+  });
+});

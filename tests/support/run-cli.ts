@@ -1,0 +1,84 @@
+/**
+ * Spawns the real `codeact` CLI (from source, through tsx) as a child
+ * process, for end-to-end tests.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { resolve } from "node:path";
+
+/** The repository root (tests are compiled to CommonJS, so `process.cwd()` exists). */
+export const REPO_ROOT = resolve(__dirname, "../..");
+/** The CLI's source entry point. */
+export const CLI_ENTRY = resolve(REPO_ROOT, "src/cli/index.ts");
+/** Test runs are killed after this long. */
+export const DEFAULT_CLI_TIMEOUT_MS = 60_000;
+
+/** Variables the CLI reads that must not leak in from the test's environment. */
+const CLEARED_VARIABLES = [
+  "OPENAI_API_KEY",
+  "OPENAI_BASE_URL",
+  "CODEACT_MODEL",
+  "CODEACT_DEBUG",
+  "JUPYTER_URL",
+  "JUPYTER_TOKEN",
+  "NODE_OPTIONS",
+  "NO_COLOR",
+  "FORCE_COLOR",
+  "LANGSMITH_TRACING",
+  "LANGCHAIN_TRACING_V2",
+];
+
+export interface RunCliOptions {
+  /** Added to a clean copy of the test's environment. */
+  env?: Record<string, string>;
+  /** Written to the CLI's stdin, which is then closed. */
+  stdin?: string;
+  /**
+   * Start Node with `--no-node-snapshot` (as `npm`'s bin shim would not):
+   * false exercises the CLI's self re-execution. @defaultValue `true`
+   */
+  noNodeSnapshot?: boolean;
+  timeoutMs?: number;
+  /** Called with the child once it is spawned (to send it signals). */
+  onSpawn?: (child: ChildProcess, output: { stdout(): string; stderr(): string }) => void;
+}
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/** Runs `codeact ...args` to completion. */
+export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliRun> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of CLEARED_VARIABLES) delete env[name];
+  Object.assign(env, options.env);
+  const nodeArgs = [
+    ...(options.noNodeSnapshot === false ? [] : ["--no-node-snapshot"]),
+    "--import",
+    "tsx",
+    CLI_ENTRY,
+    ...args,
+  ];
+  const started = performance.now();
+  return new Promise<CliRun>((resolvePromise, reject) => {
+    const child = spawn(process.execPath, nodeArgs, { cwd: REPO_ROOT, env, stdio: "pipe" });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`codeact ${args.join(" ")} did not finish in ${options.timeoutMs ?? DEFAULT_CLI_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? DEFAULT_CLI_TIMEOUT_MS);
+    child.once("error", reject);
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr, durationMs: performance.now() - started });
+    });
+    child.stdin.end(options.stdin ?? "");
+    options.onSpawn?.(child, { stdout: () => stdout, stderr: () => stderr });
+  });
+}
