@@ -237,8 +237,8 @@ async function createExecutor(config: CliConfig, notice: (message: string) => vo
   let token = config.jupyterToken;
   let stopServer: (() => Promise<void>) | undefined;
   if (baseUrl === undefined) {
-    notice("starting a local jupyter-server…");
     const server = await startLocalJupyter();
+    notice(`started a local jupyter-server at ${server.baseUrl} (stopped at exit)`);
     baseUrl = server.baseUrl;
     token = server.token;
     stopServer = () => server.stop();

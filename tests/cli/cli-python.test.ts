@@ -1,0 +1,78 @@
+/**
+ * End-to-end tests of `codeact --executor python`: the real CLI, the replay
+ * model server, and a real jupyter-server with an IPython kernel.
+ */
+import { startLocalJupyter, type LocalJupyter } from "../../src/executors/jupyter/index.js";
+import { EXIT_ANSWERED } from "../../src/cli/exit-codes.js";
+import { startReplayServer, type ReplayServer } from "../support/replay-server.js";
+import { runCli } from "../support/run-cli.js";
+
+jest.setTimeout(180_000);
+
+const PYTHON_REPLY = [
+  "```python",
+  "numbers = [3, 4, 5]",
+  'print("sum is", sum(numbers))',
+  "sum(numbers) * 10",
+  "```",
+].join("\n");
+const ANSWER = "The sum is 12.";
+
+let server: ReplayServer | undefined;
+let jupyter: LocalJupyter | undefined;
+afterEach(async () => {
+  await server?.close();
+  await jupyter?.stop();
+  server = undefined;
+  jupyter = undefined;
+});
+
+async function reachable(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("codeact --executor python", () => {
+  it("starts a local jupyter-server, runs Python in it, and stops it at exit", async () => {
+    server = await startReplayServer({ responses: [PYTHON_REPLY, ANSWER] });
+    const result = await runCli(["--base-url", server.baseUrl, "--executor", "python", "Add 3, 4 and 5."]);
+    expect(result.code).toBe(EXIT_ANSWERED);
+    expect(result.stdout).toContain("── step 1 · python ──");
+    expect(result.stdout).toContain("sum is 12\n");
+    expect(result.stdout).toContain("→ 120");
+    expect(result.stdout).toContain(ANSWER);
+    // The prompt asked for Python, and the observation came from the kernel.
+    const system = server.requests[0]?.messages[0]?.content;
+    expect(typeof system === "string" ? system : "").toMatch(/python/i);
+    expect(server.requests[1]?.messages.at(-1)?.content).toContain("sum is 12");
+
+    const started = /started a local jupyter-server at (\S+)/.exec(result.stderr);
+    expect(started?.[1]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(await reachable(`${started?.[1] ?? ""}api/status`)).toBe(false);
+  });
+
+  it("uses a given Jupyter server, shuts down its kernels and leaves the server running", async () => {
+    jupyter = await startLocalJupyter();
+    server = await startReplayServer({ responses: [PYTHON_REPLY, ANSWER] });
+    const result = await runCli(
+      ["--base-url", server.baseUrl, "-e", "python", "--json", "--quiet", "Add."],
+      { env: { JUPYTER_URL: jupyter.baseUrl, JUPYTER_TOKEN: jupyter.token } }
+    );
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(EXIT_ANSWERED);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      status: "answered",
+      answer: ANSWER,
+      steps: [{ step: 1, output: "sum is 12\n", value: "120" }],
+    });
+    const kernels = await fetch(new URL("api/kernels", jupyter.baseUrl), {
+      headers: { authorization: `token ${jupyter.token}` },
+    });
+    expect(kernels.status).toBe(200);
+    expect(await kernels.json()).toEqual([]);
+  });
+});
