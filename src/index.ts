@@ -75,6 +75,14 @@ export {
 export { renderTypeScriptDeclarations } from "./tools/typescript-declarations.js";
 export { renderPythonStubs } from "./tools/python-stubs.js";
 export { sanitizeIdentifier } from "./tools/identifiers.js";
+export {
+  graphTool,
+  DEFAULT_GRAPH_TOOL_SCHEMA,
+  GRAPH_TOOL_THREAD_NAMESPACE,
+  type GraphToolOptions,
+  type GraphToolStructuredResult,
+  type InvocableGraph,
+} from "./tools/graph-tool.js";
 
 // Executors: the contract and its errors
 export type {
