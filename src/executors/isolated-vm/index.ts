@@ -13,5 +13,7 @@ export {
   DEFAULT_MAX_OUTPUT_CHARS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_VARIABLE_CHARS,
+  DEFAULT_ISOLATION,
   type IsolatedVmExecutorOptions,
+  type IsolationMode,
 } from "./isolated-vm-executor.js";

@@ -11,6 +11,7 @@ import type {
 } from "../types.js";
 import { IsolateSession, SessionFailedError, type SessionFailure } from "./isolate-session.js";
 import { OutputBuffer } from "./output-buffer.js";
+import { ProcessSupervisor } from "./process-supervisor.js";
 import { createToolDispatcher } from "./tool-bridge.js";
 import { transformCell } from "./transform.js";
 
@@ -24,6 +25,16 @@ export const DEFAULT_MAX_OUTPUT_CHARS = 20_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
 /** Largest JSON text of one global that goes into the variable snapshot. */
 export const DEFAULT_MAX_VARIABLE_CHARS = 1_000_000;
+/** Where isolates run by default; see {@link IsolatedVmExecutorOptions.isolation}. */
+export const DEFAULT_ISOLATION: IsolationMode = "in-process";
+
+/**
+ * Where the isolates run. `"in-process"`: in this process (fastest). `"process"`:
+ * in one supervised worker process, so a V8 failure that can crash or wedge a
+ * process (out-of-memory inside V8) costs only the worker, which is killed and
+ * replaced while sessions are restored from their snapshots.
+ */
+export type IsolationMode = "in-process" | "process";
 
 /** Options of {@link IsolatedVmExecutor}. */
 export interface IsolatedVmExecutorOptions extends ExecutionLimits {
@@ -43,6 +54,11 @@ export interface IsolatedVmExecutorOptions extends ExecutionLimits {
   maxSessions?: number;
   /** Per-global cap on the snapshot's JSON text. @defaultValue `1_000_000` */
   maxVariableChars?: number;
+  /**
+   * Where isolates run: `"in-process"` or `"process"` (a supervised worker
+   * process, restarted after crashes). @defaultValue `"in-process"`
+   */
+  isolation?: IsolationMode;
 }
 
 /** One session id's state across isolate rebuilds. */
@@ -84,6 +100,8 @@ export class IsolatedVmExecutor implements Executor {
   readonly #maxSessions: number | undefined;
   readonly #maxVariableChars: number;
   readonly #slots = new Map<string, SessionSlot>();
+  /** Set in `"process"` isolation: every call is forwarded to the worker. */
+  readonly #supervisor: ProcessSupervisor | undefined;
   #closed = false;
 
   constructor(options: IsolatedVmExecutorOptions = {}) {
@@ -95,10 +113,38 @@ export class IsolatedVmExecutor implements Executor {
     this.#maxSessions =
       options.maxSessions === undefined ? undefined : positive(options.maxSessions, 1, "maxSessions");
     this.description = describeSandbox(this.#timeoutMs, this.#memoryLimitMb, this.#maxOutputChars);
+    const isolation = options.isolation ?? DEFAULT_ISOLATION;
+    if (isolation !== "in-process" && isolation !== "process") {
+      throw new RangeError(`isolation must be "in-process" or "process", got ${String(isolation)}.`);
+    }
+    this.isolation = isolation;
+    this.#supervisor =
+      isolation === "process"
+        ? new ProcessSupervisor({
+            timeoutMs: this.#timeoutMs,
+            memoryLimitMb: this.#memoryLimitMb,
+            maxOutputChars: this.#maxOutputChars,
+            idleTimeoutMs: this.#idleTimeoutMs,
+            maxVariableChars: this.#maxVariableChars,
+            ...(this.#maxSessions !== undefined ? { maxSessions: this.#maxSessions } : {}),
+          })
+        : undefined;
+  }
+
+  /** Where this executor's isolates run. */
+  readonly isolation: IsolationMode;
+
+  /**
+   * Process id of the worker in `"process"` isolation while one runs
+   * (monitoring, tests); `undefined` otherwise.
+   */
+  get workerPid(): number | undefined {
+    return this.#supervisor?.workerPid;
   }
 
   /** Number of live sessions (isolates), for tests and monitoring. */
   get sessionCount(): number {
+    if (this.#supervisor) return this.#supervisor.sessionCount;
     let count = 0;
     for (const slot of this.#slots.values()) if (slot.session && !slot.session.disposed) count += 1;
     return count;
@@ -106,6 +152,7 @@ export class IsolatedVmExecutor implements Executor {
 
   async execute(request: ExecuteRequest): Promise<ExecuteResult> {
     if (this.#closed) throw new ExecutorClosedError(this.name);
+    if (this.#supervisor) return this.#supervisor.execute(request);
     const startedAt = performance.now();
     // Bound here, at entry, so tools and streaming run in the caller's context (tracing)
     const hooks = {
@@ -131,6 +178,7 @@ export class IsolatedVmExecutor implements Executor {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#supervisor?.close();
     for (const slot of this.#slots.values()) this.#dispose(slot, "closed");
     this.#slots.clear();
   }

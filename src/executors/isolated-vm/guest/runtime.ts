@@ -10,7 +10,7 @@
  * them. Returns `{ run, setTools, restore }`, used by the host through
  * References to those functions.
  *
- * Builtins are captured up front so user code that replaces `JSON`,
+ * `WebAssembly` is removed (its memory escapes the heap limit). Builtins are captured up front so user code that replaces `JSON`,
  * `Object.keys`, `console`, … cannot break the runtime.
  */
 export const GUEST_RUNTIME_FILENAME = "codeact-runtime.js";
@@ -21,6 +21,9 @@ const bridge = $0;
 const output = $1;
 const maxVariableChars = $2;
 const G = globalThis;
+// WebAssembly.Memory is allocated outside the heap isolated-vm limits: a 32 MB
+// sandbox could commit gigabytes of host memory through it. Model code never needs it.
+delete G.WebAssembly;
 const indirectEval = G.eval;
 const JSONStringify = JSON.stringify;
 const JSONParse = JSON.parse;
