@@ -1,6 +1,7 @@
 import { END, START, StateGraph } from "@langchain/langgraph";
 import type { CodeLanguage } from "../executors/types.js";
 import { sanitizeIdentifier } from "../tools/identifiers.js";
+import { TOOL_SEARCH_NAMES, usesToolSearch, withToolSearch } from "../tools/tool-search.js";
 import { DEFAULT_AGENT_NAME, DEFAULT_MAX_STEPS, NODE_EXECUTE, NODE_MODEL, NODE_ROUTE } from "./constants.js";
 import { LazyIsolatedVmExecutor } from "./default-executor.js";
 import { createExecuteNode } from "./nodes/execute.js";
@@ -38,16 +39,21 @@ export function defaultRecursionLimit(maxSteps: number): number {
 export function createCodeActGraph(params: CreateCodeActParams) {
   validateParams(params);
   // One executor for all nodes: the prompt describes the one that runs the code.
-  const resolved: CreateCodeActParams = {
-    ...params,
-    executor: params.executor ?? new LazyIsolatedVmExecutor(),
-  };
+  const executor = params.executor ?? new LazyIsolatedVmExecutor();
+  const resolved: CreateCodeActParams = { ...params, executor };
   return new StateGraph(CodeActState)
     .addNode(NODE_MODEL, createModelNode(resolved))
     .addNode(NODE_ROUTE, createRouteNode(resolved), {
       ends: [NODE_EXECUTE, NODE_MODEL, END],
     })
-    .addNode(NODE_EXECUTE, createExecuteNode(resolved))
+    .addNode(
+      NODE_EXECUTE,
+      createExecuteNode({
+        ...resolved,
+        // Lazy tool discovery: the code reaches the tools through the search function.
+        tools: withToolSearch(params.tools ?? [], executor.language, params.lazyToolsThreshold),
+      })
+    )
     .addEdge(START, NODE_MODEL)
     .addEdge(NODE_MODEL, NODE_ROUTE)
     .addEdge(NODE_EXECUTE, NODE_MODEL);
@@ -96,6 +102,10 @@ function validateParams(params: CreateCodeActParams): void {
     }
     language = executor.language;
   }
+  const threshold = params.lazyToolsThreshold;
+  if (threshold !== undefined && !(Number.isInteger(threshold) && threshold >= 0)) {
+    fail(`\`lazyToolsThreshold\` must be a whole number of at least 0, got ${String(threshold)}.`);
+  }
   const approve = params.approve;
   if (approve !== undefined && typeof approve !== "boolean" && typeof approve !== "function") {
     fail("`approve` must be true, false, or a function (code) => boolean.");
@@ -110,6 +120,10 @@ function validateParams(params: CreateCodeActParams): void {
     }
     const identifier = sanitizeIdentifier(tool.name, language);
     byIdentifier.set(identifier, [...(byIdentifier.get(identifier) ?? []), tool.name]);
+  }
+  const searchName = TOOL_SEARCH_NAMES[language];
+  if (usesToolSearch(params.tools?.length ?? 0, threshold) && byIdentifier.has(searchName)) {
+    fail(`a tool is called ${searchName}, the name lazy tool discovery (\`lazyToolsThreshold\`) gives its search function. Rename the tool.`);
   }
   const clashes = [...byIdentifier].filter(([, names]) => names.length > 1);
   if (clashes.length > 0) {

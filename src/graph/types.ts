@@ -34,6 +34,16 @@ export interface CreateCodeActParams {
   /** Extra instructions, appended to the generated system prompt. */
   prompt?: string;
   /**
+   * Lazy tool discovery: with more tools than this, the system prompt
+   * declares only a search function (`searchTools(query, { limit })` in
+   * JavaScript, `search_tools(query, limit)` in Python) and the tools' names;
+   * the code searches, reads the matching declarations, then calls the tools,
+   * which all stay defined in the sandbox. Keeps the prompt small with
+   * hundreds of tools. `0` always searches.
+   * @defaultValue `undefined`: every tool is declared
+   */
+  lazyToolsThreshold?: number;
+  /**
    * Code executions allowed in one user turn. When they are spent without a
    * final answer the agent ends the turn with a message that says so.
    * @defaultValue `20`
@@ -86,7 +96,7 @@ export interface CreateCodeActParams {
 /** Parameters of {@link createModelNode}. */
 export type ModelNodeParams = Pick<
   CreateCodeActParams,
-  "model" | "tools" | "executor" | "prompt" | "maxSteps" | "responseFormat"
+  "model" | "tools" | "executor" | "prompt" | "maxSteps" | "responseFormat" | "lazyToolsThreshold"
 >;
 
 /** Parameters of {@link createRouteNode}. */

@@ -1,6 +1,8 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { CodeLanguage } from "../executors/types.js";
 import { renderPythonStubs } from "../tools/python-stubs.js";
+import { toolIdentifiers } from "../tools/identifiers.js";
+import { createToolSearchTool, TOOL_SEARCH_NAMES } from "../tools/tool-search.js";
 import { renderTypeScriptDeclarations } from "../tools/typescript-declarations.js";
 import { javascriptInstructions } from "./javascript.js";
 import { pythonInstructions } from "./python.js";
@@ -23,7 +25,18 @@ export interface BuildSystemPromptOptions {
   maxSteps: number;
   /** When set, the final answer must be JSON matching this schema. */
   responseFormat?: { jsonSchema: object };
+  /**
+   * How the tools are shown: `"declare"` writes every tool's declaration;
+   * `"search"` writes only the declaration of the search function (see
+   * `createToolSearchTool`, which must then be among the executor's tools)
+   * and the tools' names, so the prompt stays small with hundreds of tools.
+   * @defaultValue `"declare"`
+   */
+  toolDiscovery?: ToolDiscovery;
 }
+
+/** How the system prompt presents the tools; see {@link BuildSystemPromptOptions.toolDiscovery}. */
+export type ToolDiscovery = "declare" | "search";
 
 /**
  * Builds the CodeAct system prompt: how to act with one fenced code block
@@ -41,11 +54,11 @@ export async function buildSystemPrompt(options: BuildSystemPromptOptions): Prom
       : javascriptInstructions({ maxSteps, hasTools }),
   ];
   if (hasTools) {
-    const declarations =
-      language === "python"
-        ? `\`\`\`python\n${renderPythonStubs(tools)}\n\`\`\``
-        : `\`\`\`typescript\n${await renderTypeScriptDeclarations(tools)}\n\`\`\``;
-    sections.push(`## Tools\nThese functions are defined in the sandbox:\n${declarations}`);
+    sections.push(
+      options.toolDiscovery === "search"
+        ? await toolSearchSection(tools, language)
+        : `## Tools\nThese functions are defined in the sandbox:\n${await declarationBlock(tools, language)}`
+    );
   }
   const executorDescription = options.executorDescription?.trim();
   if (executorDescription) sections.push(`## Sandbox\n${executorDescription}`);
@@ -60,4 +73,31 @@ export async function buildSystemPrompt(options: BuildSystemPromptOptions): Prom
   const prompt = options.prompt?.trim();
   if (prompt) sections.push(prompt);
   return sections.join("\n\n");
+}
+
+async function declarationBlock(
+  tools: readonly StructuredToolInterface[],
+  language: CodeLanguage
+): Promise<string> {
+  return language === "python"
+    ? `\`\`\`python\n${renderPythonStubs(tools)}\n\`\`\``
+    : `\`\`\`typescript\n${await renderTypeScriptDeclarations(tools)}\n\`\`\``;
+}
+
+async function toolSearchSection(
+  tools: readonly StructuredToolInterface[],
+  language: CodeLanguage
+): Promise<string> {
+  const search = TOOL_SEARCH_NAMES[language];
+  const example =
+    language === "python"
+      ? `print(${search}("weather forecast"))`
+      : `console.log(await ${search}("weather forecast"));`;
+  const names = toolIdentifiers(tools, language).join(", ");
+  return [
+    "## Tools",
+    `${tools.length} tools are defined in the sandbox but not declared here. Find the ones you need with \`${search}\` and print their declarations (\`${example}\`), then call them in your next code block:`,
+    await declarationBlock([createToolSearchTool([], { language })], language),
+    `Tool names: ${names}.`,
+  ].join("\n");
 }

@@ -2,6 +2,7 @@ import { SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { buildSystemPrompt } from "../../prompts/index.js";
+import { usesToolSearch } from "../../tools/tool-search.js";
 import { executorDescription, LazyIsolatedVmExecutor } from "../default-executor.js";
 import { DEFAULT_MAX_STEPS } from "../constants.js";
 import { extractCode, messageText } from "../extract-code.js";
@@ -19,7 +20,8 @@ export type CodeActNode = (
 /**
  * Creates the `model` node: renders the system prompt (once per node), calls
  * the model with it and the conversation, and extracts the code action from
- * the reply's text. A turn starts when the message before the call is not an
+ * the reply's text. With `lazyToolsThreshold`, the prompt declares only the
+ * tool search function; the execute node then needs `withToolSearch(tools)`. A turn starts when the message before the call is not an
  * observation; `steps` is reset then.
  */
 export function createModelNode(params: ModelNodeParams): CodeActNode {
@@ -35,6 +37,7 @@ export function createModelNode(params: ModelNodeParams): CodeActNode {
         language: executor.language,
         tools,
         maxSteps: params.maxSteps ?? DEFAULT_MAX_STEPS,
+        toolDiscovery: usesToolSearch(tools.length, params.lazyToolsThreshold) ? "search" : "declare",
         ...(description !== undefined && { executorDescription: description }),
         ...(params.prompt !== undefined && { prompt: params.prompt }),
         ...(params.responseFormat !== undefined && {
