@@ -1,0 +1,120 @@
+/**
+ * Goal 1, step overhead: one CodeAct step (the model writes one cell that
+ * calls one tool, then answers) beside one step of LangGraph's prebuilt
+ * tool-calling agent (`createReactAgent`: the model calls the tool, then
+ * answers), with the same scripted model and the same tool.
+ */
+import { HumanMessage } from "@langchain/core/messages";
+import { tool, type StructuredToolInterface } from "@langchain/core/tools";
+import { createReactAgent } from "@langchain/langgraph/prebuilt";
+import { z } from "zod";
+import { createCodeActAgent } from "../src/graph/create-codeact-graph.js";
+import { IsolatedVmExecutor } from "../src/executors/isolated-vm/index.js";
+import type { ExecuteRequest, ExecuteResult, Executor } from "../src/executors/types.js";
+import { ScriptedChatModel } from "./scripted-chat-model.js";
+import { figure, sampleSideBySide, type BenchFigure } from "./stats.js";
+
+const GROUP = "step overhead";
+export const STEP_RATIO_GOAL = 1.2;
+
+export interface StepOverheadOptions {
+  /** Alternating rounds (CodeAct, ReAct) and invocations per round. */
+  rounds: number;
+  runsPerRound: number;
+  warmupRuns: number;
+}
+
+export const STEP_OVERHEAD_FULL: StepOverheadOptions = { rounds: 10, runsPerRound: 30, warmupRuns: 50 };
+export const STEP_OVERHEAD_QUICK: StepOverheadOptions = { rounds: 3, runsPerRound: 10, warmupRuns: 10 };
+
+/** The tool both agents call. */
+export function createAddTool(): StructuredToolInterface {
+  return tool(async ({ a, b }: { a: number; b: number }) => a + b, {
+    name: "add",
+    description: "Adds two numbers.",
+    schema: z.object({ a: z.number(), b: z.number() }),
+  });
+}
+
+export const CODEACT_SCRIPT = [
+  { content: "```javascript\nawait add({ a: 1, b: 2 })\n```" },
+  { content: "The sum is 3." },
+];
+export const REACT_SCRIPT = [
+  { content: "", toolCalls: [{ name: "add", args: { a: 1, b: 2 } }] },
+  { content: "The sum is 3." },
+];
+
+/**
+ * Calls the tool function the graph hands it, without a sandbox: the graph's
+ * own cost, to split the step overhead into graph and executor.
+ */
+class DirectCallExecutor implements Executor {
+  readonly name = "direct-call";
+  readonly language = "javascript" as const;
+  async execute(request: ExecuteRequest): Promise<ExecuteResult> {
+    const value = await request.tools?.["add"]?.({ a: 1, b: 2 });
+    return { output: "", value: String(value), outputs: [], durationMs: 0 };
+  }
+  async close(): Promise<void> {}
+}
+
+export async function runStepOverhead(options: StepOverheadOptions): Promise<BenchFigure[]> {
+  const add = createAddTool();
+  const executor = new IsolatedVmExecutor();
+  const codeact = createCodeActAgent({ model: new ScriptedChatModel(CODEACT_SCRIPT), tools: [add], executor });
+  const graphOnly = createCodeActAgent({
+    model: new ScriptedChatModel(CODEACT_SCRIPT),
+    tools: [add],
+    executor: new DirectCallExecutor(),
+  });
+  const react = createReactAgent({ llm: new ScriptedChatModel(REACT_SCRIPT), tools: [add] });
+  const input = () => ({ messages: [new HumanMessage("What is 1 + 2?")] });
+  // One thread: the sandbox session stays warm, as in a running conversation.
+  const config = { configurable: { thread_id: "step-overhead" } };
+
+  try {
+    const check = await codeact.invoke(input(), config);
+    const observation = check.messages.at(-2)?.content;
+    if (!String(JSON.stringify(observation)).includes("3")) {
+      throw new Error(`CodeAct step did not run the tool: ${JSON.stringify(observation)}`);
+    }
+    for (let index = 0; index < options.warmupRuns; index += 1) {
+      await codeact.invoke(input(), config);
+      await graphOnly.invoke(input(), config);
+      await react.invoke(input(), config);
+    }
+    const full = await sampleSideBySide(
+      options.rounds,
+      options.runsPerRound,
+      () => codeact.invoke(input(), config),
+      () => react.invoke(input(), config)
+    );
+    const graph = await sampleSideBySide(
+      options.rounds,
+      options.runsPerRound,
+      () => graphOnly.invoke(input(), config),
+      () => react.invoke(input(), config)
+    );
+    const baselineName = "createReactAgent step";
+    return [
+      figure({
+        group: GROUP,
+        name: "CodeAct step, isolated-vm (median)",
+        value: full.a,
+        unit: "ms",
+        baseline: { name: baselineName, value: full.b },
+        goal: { of: "ratio", max: STEP_RATIO_GOAL },
+      }),
+      figure({
+        group: GROUP,
+        name: "CodeAct step, no sandbox (graph only)",
+        value: graph.a,
+        unit: "ms",
+        baseline: { name: baselineName, value: graph.b },
+      }),
+    ];
+  } finally {
+    await executor.close();
+  }
+}
