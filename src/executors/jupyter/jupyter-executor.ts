@@ -264,6 +264,18 @@ export class JupyterExecutor implements Executor {
     const session = await this.#ensureSession(request, notices);
     await this.#installTools(session, request.tools ?? {});
     session.tools = request.tools ?? {};
+    if (request.signal?.aborted) {
+      return {
+        output: "",
+        outputs: [],
+        error: { name: "AbortError", message: "The run was aborted before the code started." },
+        variables: session.variables,
+        unsavedVariables: session.unsavedVariables,
+        resumeToken: JSON.stringify({ kernelId: session.kernelId }),
+        ...(notices.length > 0 ? { sessionNotice: notices.join(" ") } : {}),
+        durationMs: performance.now() - startedAt,
+      };
+    }
 
     const end = await this.#runCell(session, request, output);
     let error: ExecutionError | undefined = output.error;
@@ -332,7 +344,9 @@ export class JupyterExecutor implements Executor {
     const stopped = new Promise<"timeout" | "abort">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), this.#timeoutMs);
       onAbort = () => resolve("abort");
-      request.signal?.addEventListener("abort", onAbort, { once: true });
+      // The signal may have fired while the kernel was starting.
+      if (request.signal?.aborted) onAbort();
+      else request.signal?.addEventListener("abort", onAbort, { once: true });
     });
     const finished = pending.done.then(
       (reply): CellEnd => ({ kind: "done", reply }),

@@ -17,6 +17,11 @@ const PROTOCOL_VERSION = "5.3";
 /** Waits between WebSocket reconnection attempts while a cell is running. */
 const RECONNECT_DELAYS_MS = [50, 250, 1_000, 2_000] as const;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * After a reconnect, how long the server gets to replay what it buffered
+ * before we resend requests the kernel never acknowledged (lost in flight).
+ */
+const RESEND_AFTER_RECONNECT_MS = 500;
 const KERNEL_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 /** A kernel as `GET /api/kernels/{id}` describes it. */
@@ -281,6 +286,12 @@ export interface PendingExecution {
 
 interface PendingEntry {
   options: ExecuteOptions;
+  /** The request as sent, for a resend after a reconnect. */
+  text: string;
+  /** The socket it was last written to. */
+  sentOn: WebSocket | undefined;
+  /** Some message answered it, so the kernel has it. */
+  acknowledged: boolean;
   reply: Record<string, unknown> | undefined;
   idle: boolean;
   resolve: (reply: Record<string, unknown>) => void;
@@ -343,12 +354,7 @@ export class KernelConnection {
   /** Sends an execute_request; see {@link PendingExecution}. */
   execute(code: string, options: ExecuteOptions = {}): PendingExecution {
     const header = this.#header("execute_request");
-    const done = new Promise<Record<string, unknown>>((resolve, reject) => {
-      this.#pending.set(header.msg_id, { options, reply: undefined, idle: false, resolve, reject });
-    });
-    // Callers may abandon `done` (timeouts): never let it reject unhandled.
-    done.catch(() => undefined);
-    this.#send({
+    const message: KernelMessage = {
       channel: "shell",
       header,
       parent_header: {},
@@ -361,7 +367,23 @@ export class KernelConnection {
         allow_stdin: options.allowStdin ?? false,
         stop_on_error: options.stopOnError ?? false,
       },
+    };
+    const text = JSON.stringify(message);
+    const done = new Promise<Record<string, unknown>>((resolve, reject) => {
+      this.#pending.set(header.msg_id, {
+        options,
+        text,
+        sentOn: undefined,
+        acknowledged: false,
+        reply: undefined,
+        idle: false,
+        resolve,
+        reject,
+      });
     });
+    // Callers may abandon `done` (timeouts): never let it reject unhandled.
+    done.catch(() => undefined);
+    this.#sendText(text, header.msg_id);
     return { header, done };
   }
 
@@ -417,16 +439,36 @@ export class KernelConnection {
   }
 
   #send(message: KernelMessage): void {
-    const text = JSON.stringify(message);
+    this.#sendText(JSON.stringify(message));
+  }
+
+  /** Sends now, or once the socket is back; records where a request went. */
+  #sendText(text: string, requestId?: string): void {
+    const write = (): void => {
+      const socket = this.#socket;
+      if (!socket || !this.isOpen) return;
+      socket.send(text);
+      const entry = requestId === undefined ? undefined : this.#pending.get(requestId);
+      if (entry) entry.sentOn = socket;
+    };
     if (this.isOpen) {
-      this.#socket?.send(text);
+      write();
       return;
     }
-    // Mid-reconnect or dropped between cells: send once the socket is back.
-    void this.#reconnect().then(
-      () => this.#socket?.send(text),
-      () => undefined
-    );
+    // Mid-reconnect or dropped between cells.
+    void this.#reconnect().then(write, () => undefined);
+  }
+
+  /** Resends requests written to an earlier socket that no message answered. */
+  #resendLost(): void {
+    const socket = this.#socket;
+    if (!socket || !this.isOpen) return;
+    for (const entry of this.#pending.values()) {
+      if (!entry.acknowledged && entry.sentOn !== undefined && entry.sentOn !== socket) {
+        socket.send(entry.text);
+        entry.sentOn = socket;
+      }
+    }
   }
 
   #reconnect(): Promise<void> {
@@ -437,6 +479,7 @@ export class KernelConnection {
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         try {
           await this.connect();
+          setTimeout(() => this.#resendLost(), RESEND_AFTER_RECONNECT_MS);
           return;
         } catch (error) {
           lastError = error;
@@ -472,6 +515,7 @@ export class KernelConnection {
       }
     }
     if (!entry || parentId === undefined) return;
+    entry.acknowledged = true;
     switch (message.channel) {
       case "iopub":
         if (message.header.msg_type === "status") {

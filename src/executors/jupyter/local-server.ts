@@ -178,10 +178,16 @@ export async function startLocalJupyter(
           // The server may already be gone; SIGTERM below still cleans up.
         }
         child.kill("SIGTERM");
+        // A timer left pending after the server exited would hold the
+        // caller's process open for the whole stop timeout.
+        let timer: NodeJS.Timeout | undefined;
         const timedOut = await Promise.race([
           exited(child).then(() => false),
-          sleep(DEFAULT_STOP_TIMEOUT_MS).then(() => true),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(true), DEFAULT_STOP_TIMEOUT_MS);
+          }),
         ]);
+        clearTimeout(timer);
         if (timedOut) {
           child.kill("SIGKILL");
           await exited(child);

@@ -1,0 +1,38 @@
+import { describeExecutorConformance } from "../../../src/testing/conformance.js";
+import {
+  JupyterExecutor,
+  startLocalJupyter,
+  type LocalJupyter,
+} from "../../../src/executors/jupyter/index.js";
+import { listKernelIds } from "./helpers.js";
+
+let server: LocalJupyter | undefined;
+
+beforeAll(async () => {
+  server = await startLocalJupyter();
+}, 60_000);
+
+afterAll(async () => {
+  if (!server) return;
+  expect(await listKernelIds(server.baseUrl, server.token)).toEqual([]);
+  await server.stop();
+}, 60_000);
+
+describeExecutorConformance({
+  name: "jupyter",
+  language: "python",
+  createExecutor: ({ timeoutMs }) => {
+    if (!server) throw new Error("the local Jupyter server did not start");
+    return new JupyterExecutor({
+      baseUrl: server.baseUrl,
+      token: server.token,
+      timeoutMs,
+      interruptGraceMs: 2_000,
+    });
+  },
+  skip: [
+    // Python tools are synchronous functions: calls in one cell run one after
+    // another, so there is never more than one in flight.
+    "runs concurrent tool calls concurrently",
+  ],
+});

@@ -1,0 +1,68 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer, connect, type Socket } from "node:net";
+
+/** Pids of live processes whose command line contains `text`. */
+export function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const commandLine = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (commandLine.includes(text)) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+export async function listKernelIds(baseUrl: string, token: string): Promise<string[]> {
+  const response = await fetch(new URL("api/kernels", baseUrl), {
+    headers: { Authorization: `token ${token}` },
+  });
+  const kernels = (await response.json()) as { id: string }[];
+  return kernels.map((kernel) => kernel.id);
+}
+
+/** A loopback TCP proxy whose connections a test can cut. */
+export interface TcpProxy {
+  port: number;
+  /** Destroys every open connection (both sides see a reset). */
+  dropAll(): number;
+  close(): Promise<void>;
+}
+
+export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, "127.0.0.1");
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => undefined);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      resolve({
+        port,
+        dropAll: () => {
+          const count = sockets.size;
+          for (const socket of sockets) socket.destroy();
+          return count;
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
