@@ -25,7 +25,8 @@ interface SyntaxErrorLike {
 /**
  * Turns a cell (JavaScript or TypeScript) into a script whose top-level
  * declarations persist as globals, which may use top-level `await`, and
- * which evaluates to a promise of the cell's last expression value.
+ * which evaluates to a promise of the cell's last expression value, boxed in a
+ * one-element array (no last expression: `undefined`).
  *
  * Shape: `var a, f; (async () => { this.f = f; <cell> \n})()`, all of the
  * prefix on the cell's first line so stack-trace line numbers match the
@@ -83,9 +84,12 @@ export function transformCell(code: string, filename: string): TransformOutcome 
   if (last?.type === "ExpressionStatement") {
     // inserted after the previous statement (or in the prefix), so an
     // expression on its own line keeps its columns
-    if (previous) source.appendLeft(previous.end, ";return (");
-    else returnInPrefix = "return (";
-    source.appendLeft(last.expression.end, ")");
+    // boxed, so a thenable last value is shown rather than awaited (as in Node's REPL)
+    if (previous) source.appendLeft(previous.end, ";return [(");
+    else returnInPrefix = "return [(";
+    // after any parentheses around the expression, before its semicolon
+    const end = javascript[last.end - 1] === ";" ? last.end - 1 : last.end;
+    source.appendLeft(end, ")]");
   }
 
   const declare = names.size > 0 ? `var ${[...names].join(", ")}; ` : "";

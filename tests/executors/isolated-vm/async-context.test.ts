@@ -4,7 +4,7 @@ import { IsolatedVmExecutor } from "../../../src/executors/isolated-vm/index.js"
 // Its own file so the first isolate of this process is created inside the
 // caller's context: the case where isolated-vm leaked that context (PLATFORM.md).
 describe("IsolatedVmExecutor: async context", () => {
-  const executor = new IsolatedVmExecutor();
+  const executor = new IsolatedVmExecutor({ isolation: "in-process" });
   afterAll(() => executor.close());
 
   it("runs tools and onOutput in the caller's context and leaks nothing into it", async () => {

@@ -4,5 +4,5 @@ import { describeExecutorConformance } from "../../../src/testing/conformance.js
 describeExecutorConformance({
   name: "isolated-vm",
   language: "javascript",
-  createExecutor: ({ timeoutMs }) => new IsolatedVmExecutor({ timeoutMs }),
+  createExecutor: ({ timeoutMs }) => new IsolatedVmExecutor({ timeoutMs, isolation: "in-process" }),
 });

@@ -18,9 +18,9 @@ describe("transformCell", () => {
     // keywords are replaced by text of the same length, so columns stay right
     expect(lines[0]).toBe("var a, b, d, f, K; (async () => { this.f = f; ;(    a = 1)");
     expect(lines[0]?.length).toBe(outcome.cell.firstLineOffset + code.split("\n")[0]!.length - ": number".length + ")".length);
-    expect(lines[3]).toBe("class K {};this.K = K;;return (");
+    expect(lines[3]).toBe("class K {};this.K = K;;return [(");
     expect(lines[2]).toBe("function f() {}");
-    expect(lines[4]).toBe("a)");
+    expect(lines[4]).toBe("a)]");
     expect(outcome.cell.script).toContain("//# sourceURL=cell-1.ts");
   });
 

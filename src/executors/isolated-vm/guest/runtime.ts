@@ -420,7 +420,8 @@ async function run(script) {
   // null prototype: user setters on Object.prototype cannot intercept our writes
   const result = { __proto__: null, chunks: 0 };
   try {
-    const value = await indirectEval(script);
+    const boxed = await indirectEval(script);
+    const value = ArrayIsArray(boxed) ? boxed[0] : undefined;
     if (value !== undefined) result.value = inspect(value, [], 0, 0);
   } catch (error) {
     result.error = describeError(error);
