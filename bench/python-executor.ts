@@ -1,0 +1,129 @@
+/**
+ * Goal 4, the Python executor: a cell's round trip through JupyterExecutor
+ * beside a minimal raw Jupyter protocol client (REST to start a kernel, one
+ * WebSocket, `execute_request` until both `execute_reply` and `status: idle`)
+ * against the same local jupyter-server, alternating between the two.
+ */
+import { randomUUID } from "node:crypto";
+import WebSocket from "ws";
+import { JupyterExecutor, startLocalJupyter } from "../src/executors/jupyter/index.js";
+import { figure, sampleSideBySide, type BenchFigure } from "./stats.js";
+
+const GROUP = "Python executor";
+export const PYTHON_RATIO_GOAL = 1.3;
+
+export interface PythonExecutorOptions {
+  rounds: number;
+  runsPerRound: number;
+  warmupRuns: number;
+}
+export const PYTHON_EXECUTOR_FULL: PythonExecutorOptions = { rounds: 10, runsPerRound: 20, warmupRuns: 20 };
+export const PYTHON_EXECUTOR_QUICK: PythonExecutorOptions = { rounds: 2, runsPerRound: 5, warmupRuns: 3 };
+
+/** The least a client can do to run a cell: one kernel, one socket, one message out. */
+class RawKernelClient {
+  readonly #socket: WebSocket;
+  readonly #session = randomUUID();
+  readonly #pending = new Map<string, { reply: boolean; idle: boolean; done: () => void }>();
+
+  private constructor(socket: WebSocket) {
+    this.#socket = socket;
+    socket.on("message", (data) => {
+      const message = JSON.parse(data.toString()) as {
+        msg_type?: string;
+        header: { msg_type: string };
+        parent_header: { msg_id?: string };
+        content: { execution_state?: string };
+      };
+      const waiting = this.#pending.get(message.parent_header.msg_id ?? "");
+      if (waiting === undefined) return;
+      if (message.header.msg_type === "execute_reply") waiting.reply = true;
+      if (message.header.msg_type === "status" && message.content.execution_state === "idle") waiting.idle = true;
+      if (waiting.reply && waiting.idle) waiting.done();
+    });
+  }
+
+  static async open(baseUrl: string, token: string, kernelId: string): Promise<RawKernelClient> {
+    const url = `${baseUrl.replace(/^http/, "ws").replace(/\/$/, "")}/api/kernels/${kernelId}/channels?session_id=${randomUUID()}`;
+    const socket = new WebSocket(url, { headers: { Authorization: `token ${token}` } });
+    await new Promise<void>((resolve, reject) => {
+      socket.once("open", () => resolve());
+      socket.once("error", reject);
+    });
+    return new RawKernelClient(socket);
+  }
+
+  execute(code: string): Promise<void> {
+    const id = randomUUID();
+    const done = new Promise<void>((resolve) => {
+      this.#pending.set(id, { reply: false, idle: false, done: resolve });
+    });
+    this.#socket.send(
+      JSON.stringify({
+        channel: "shell",
+        header: {
+          msg_id: id,
+          session: this.#session,
+          username: "bench",
+          date: new Date().toISOString(),
+          msg_type: "execute_request",
+          version: "5.3",
+        },
+        parent_header: {},
+        metadata: {},
+        content: { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+      })
+    );
+    return done.finally(() => this.#pending.delete(id));
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+}
+
+async function startKernel(baseUrl: string, token: string): Promise<string> {
+  const response = await fetch(new URL("api/kernels", baseUrl), {
+    method: "POST",
+    headers: { Authorization: `token ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "python3" }),
+  });
+  if (!response.ok) throw new Error(`POST /api/kernels: ${response.status}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
+export async function runPythonExecutor(options: PythonExecutorOptions): Promise<BenchFigure[]> {
+  const server = await startLocalJupyter();
+  const executor = new JupyterExecutor({ baseUrl: server.baseUrl, token: server.token });
+  let raw: RawKernelClient | undefined;
+  try {
+    raw = await RawKernelClient.open(server.baseUrl, server.token, await startKernel(server.baseUrl, server.token));
+    const client = raw;
+    const check = await executor.execute({ code: "1+1", sessionId: "bench" });
+    if (check.value !== "2") throw new Error(`JupyterExecutor returned ${JSON.stringify(check)}`);
+    for (let index = 0; index < options.warmupRuns; index += 1) {
+      await executor.execute({ code: "1+1", sessionId: "bench" });
+      await client.execute("1+1");
+    }
+    const measured = await sampleSideBySide(
+      options.rounds,
+      options.runsPerRound,
+      () => executor.execute({ code: "1+1", sessionId: "bench" }),
+      () => client.execute("1+1")
+    );
+    return [
+      figure({
+        group: GROUP,
+        name: "cell round trip `1+1` (median)",
+        value: measured.a,
+        unit: "ms",
+        baseline: { name: "raw protocol client, same server", value: measured.b },
+        goal: { of: "ratio", max: PYTHON_RATIO_GOAL },
+      }),
+    ];
+  } finally {
+    raw?.close();
+    await executor.close();
+    await server.stop();
+  }
+}

@@ -1,0 +1,95 @@
+import { formatSuite, machineInfo, type SuiteResult } from "../../bench/index.js";
+import { runJsExecutor } from "../../bench/js-executor.js";
+import { countTokens, openAiToolsPayload, runPromptSize } from "../../bench/prompt-size.js";
+import { runPythonExecutor } from "../../bench/python-executor.js";
+import { runScaleWorkerProcess, scaleFigures } from "../../bench/scale.js";
+import { figure, formatTable, median, percentile, type BenchFigure } from "../../bench/stats.js";
+import { runStepOverhead } from "../../bench/step-overhead.js";
+import { createToolCatalogue } from "../../bench/tool-catalogue.js";
+
+// A smoke test of the benchmark suite with tiny counts: it checks the shape
+// of what each benchmark reports, never the timings.
+
+function expectFigures(figures: BenchFigure[], group: string, count: number): void {
+  expect(figures).toHaveLength(count);
+  for (const item of figures) {
+    expect(item.group).toBe(group);
+    expect(item.name).not.toBe("");
+    expect(Number.isFinite(item.value)).toBe(true);
+    expect(item.value).toBeGreaterThanOrEqual(0);
+    if (item.baseline !== undefined && item.baseline.value > 0) {
+      expect(item.ratio).toBeCloseTo(item.value / item.baseline.value, 10);
+    }
+    if (item.goal !== undefined) expect(typeof item.pass).toBe("boolean");
+  }
+}
+
+describe("benchmark statistics", () => {
+  it("computes medians, percentiles, ratios and goals", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)).toBe(5);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 99)).toBe(10);
+    const met = figure({ group: "g", name: "n", value: 1, unit: "ms", baseline: { name: "b", value: 2 }, goal: { of: "ratio", max: 0.5 } });
+    expect(met.ratio).toBe(0.5);
+    expect(met.pass).toBe(true);
+    const missed = figure({ group: "g", name: "n", value: 4, unit: "ms", goal: { of: "value", max: 3 } });
+    expect(missed.pass).toBe(false);
+    const table = formatTable([met, missed]);
+    expect(table.split("\n")).toHaveLength(4);
+    expect(table).toContain("0.50×");
+    expect(table).toContain("**no**");
+  });
+
+  it("counts tokens with the bundled o200k_base ranks", () => {
+    expect(countTokens("hello world")).toBe(2);
+    const payload = JSON.parse(openAiToolsPayload(createToolCatalogue(2))) as { type: string }[];
+    expect(payload.map((entry) => entry.type)).toEqual(["function", "function"]);
+  });
+});
+
+describe("benchmark suite with tiny counts", () => {
+  it("step overhead", async () => {
+    const figures = await runStepOverhead({ rounds: 1, runsPerRound: 2, warmupRuns: 1 });
+    expectFigures(figures, "step overhead", 2);
+    expect(figures[0]?.baseline?.name).toContain("createReactAgent");
+  });
+
+  it("JavaScript executor", async () => {
+    const figures = await runJsExecutor({ warmupRuns: 1, runs: 3, freshSessionRuns: 2, loopCalls: 5, loopRuns: 1 });
+    expectFigures(figures, "JavaScript executor", 5);
+  });
+
+  it("prompt size", async () => {
+    const figures = await runPromptSize({ toolCounts: [4] });
+    expectFigures(figures, "prompt size (o200k_base)", 5);
+    expect(figures[0]?.value).toBeGreaterThan(0);
+  });
+
+  it("scale, in a child process", async () => {
+    const result = await runScaleWorkerProcess({ sessions: 3, executions: 20 });
+    expect(result.sessions).toBe(3);
+    expect(result.rssDuringExecutionsMb).toHaveLength(10);
+    expect(result.codeact.throughputPerS).toBeGreaterThan(0);
+    expectFigures(scaleFigures(result).map((item) => ({ ...item, value: Math.abs(item.value) })), "scale", 6);
+  }, 120_000);
+
+  it("Python executor against a local jupyter-server", async () => {
+    const figures = await runPythonExecutor({ rounds: 1, runsPerRound: 2, warmupRuns: 1 });
+    expectFigures(figures, "Python executor", 1);
+  }, 120_000);
+
+  it("formats a run with the machine it ran on", () => {
+    const result: SuiteResult = {
+      startedAt: new Date().toISOString(),
+      quick: true,
+      machine: machineInfo(),
+      figures: [figure({ group: "g", name: "n", value: 1, unit: "ms" })],
+      failures: [{ key: "python", error: "no jupyter-server" }],
+    };
+    const text = formatSuite(result);
+    expect(text).toContain(`${result.machine.cores} cores`);
+    expect(text).toContain("| g | n |");
+    expect(text).toContain("python did not run: no jupyter-server");
+  });
+});
