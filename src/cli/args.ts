@@ -48,6 +48,7 @@ export interface CliOptions {
   json: boolean;
   stream: boolean;
   quiet: boolean;
+  trace: boolean;
   help: boolean;
   version: boolean;
 }
@@ -69,6 +70,8 @@ export interface CliConfig {
   json: boolean;
   stream: boolean;
   quiet: boolean;
+  /** Trace the run in LangSmith (`--trace`, or `LANGSMITH_TRACING=true`). */
+  trace: boolean;
   /** Print stack traces of failures (`CODEACT_DEBUG=1`). */
   debug: boolean;
 }
@@ -95,6 +98,7 @@ const OPTIONS = {
   // Node 20's parseArgs has no `allowNegative`: declare the negation itself.
   "no-stream": { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
+  trace: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -118,6 +122,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     json: values.json ?? false,
     stream: !(values["no-stream"] ?? false),
     quiet: values.quiet ?? false,
+    trace: values.trace ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
   };
@@ -183,6 +188,7 @@ export function resolveCliConfig(options: CliOptions, env: CliEnvironment): CliC
     json: options.json,
     stream: options.stream,
     quiet: options.quiet,
+    trace: options.trace,
     debug: env.CODEACT_DEBUG === "1" || env.CODEACT_DEBUG === "true",
   };
   if (baseUrl !== undefined) config.baseUrl = baseUrl;
@@ -232,6 +238,8 @@ Output:
       --json                print one JSON object at the end (answer, steps, status) and nothing
                             else on stdout; progress goes to stderr unless --quiet
   -q, --quiet               print only the final answer
+      --trace               trace the run in LangSmith (also on with LANGSMITH_TRACING=true;
+                            needs LANGSMITH_API_KEY) and print the trace URL at the end
   -h, --help                show this help
   -v, --version             show the version
 

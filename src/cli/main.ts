@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { createTraceSession } from "../tracing/langsmith.js";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ChatOpenAI } from "@langchain/openai";
@@ -121,6 +122,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     controller.abort();
   });
 
+  const tracing = createTraceSession({ force: config.trace });
+  if (tracing?.warning !== undefined) printError(tracing.warning);
+
   let cleanup: (() => Promise<void>) | undefined;
   let report: RunReport;
   try {
@@ -137,6 +141,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       renderer,
       signal: controller.signal,
       ...(config.baseUrl !== undefined && { modelServerUrl: config.baseUrl }),
+      ...(tracing !== undefined && { traceConfig: tracing.config }),
     });
   } catch (error) {
     // Only setup can throw here (runTask reports its own failures).
@@ -158,6 +163,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       printError(`could not close the executor: ${error instanceof Error ? error.message : String(error)}`);
     }
     removeInterrupt();
+  }
+
+  if (tracing !== undefined) {
+    // Bounded: a LangSmith outage must not hold the answer back for long.
+    await tracing.flush({ timeoutMs: TRACE_FLUSH_TIMEOUT_MS });
+    const url = await tracing.traceUrl({ timeoutMs: TRACE_URL_TIMEOUT_MS });
+    if (url !== undefined) io.stderr.write(`Trace: ${url}\n`);
   }
 
   if (config.json) {
@@ -182,6 +194,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
   return report.exitCode;
 }
+
+const TRACE_FLUSH_TIMEOUT_MS = 10_000;
+const TRACE_URL_TIMEOUT_MS = 5_000;
 
 /** The task from the arguments, or from stdin when it is `-` or absent. */
 async function readTask(

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { RunnableConfig } from "@langchain/core/runnables";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { NODE_EXECUTE, OUTPUT_STREAM_TYPE } from "../graph/constants.js";
@@ -74,6 +75,8 @@ export interface RunTaskOptions {
   signal?: AbortSignal;
   /** The model server's URL, named in failure messages. */
   modelServerUrl?: string;
+  /** Run config that turns tracing on (callbacks, run id), from `createTraceSession`. */
+  traceConfig?: RunnableConfig;
 }
 
 /**
@@ -105,6 +108,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunReport> {
     const stream = await agent.stream(
       { messages: [new HumanMessage(options.task)] },
       {
+        ...options.traceConfig,
         streamMode: options.streamModel
           ? ["tasks", "custom", "values", "messages"]
           : ["tasks", "custom", "values"],

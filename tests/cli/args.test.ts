@@ -25,6 +25,7 @@ describe("parseCliArgs", () => {
       json: false,
       stream: true,
       quiet: false,
+      trace: false,
       help: false,
       version: false,
     });
@@ -50,7 +51,7 @@ describe("parseCliArgs", () => {
       "--executor", "python",
       "--jupyter-url", "http://127.0.0.1:8888/",
       "--jupyter-token", "secret",
-      "--json", "--no-stream", "--quiet",
+      "--json", "--no-stream", "--quiet", "--trace",
       "task",
     ]);
     expect(options).toEqual({
@@ -67,6 +68,7 @@ describe("parseCliArgs", () => {
       json: true,
       stream: false,
       quiet: true,
+      trace: true,
       help: false,
       version: false,
     });
@@ -117,6 +119,7 @@ describe("resolveCliConfig", () => {
       json: false,
       stream: true,
       quiet: false,
+      trace: false,
       debug: false,
     });
   });
