@@ -84,6 +84,22 @@ export {
   type InvocableGraph,
 } from "./tools/graph-tool.js";
 
+// Tracing (LangSmith)
+export {
+  createTraceSession,
+  flushTraces,
+  getTraceUrl,
+  isTracingEnabledByEnvironment,
+  cellTraceOutputs,
+  traceRichOutput,
+  DEFAULT_MAX_TRACE_OUTPUT_CHARS,
+  DEFAULT_MAX_TRACE_TEXT_CHARS,
+  type CellTraceOutputs,
+  type TraceSession,
+  type TraceSessionOptions,
+  type TracedRichOutput,
+} from "./tracing/index.js";
+
 // Executors: the contract and its errors
 export type {
   CodeLanguage,
