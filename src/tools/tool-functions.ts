@@ -68,30 +68,41 @@ export function createToolFunctions(
   tools: readonly StructuredToolInterface[],
   options: CreateToolFunctionsOptions
 ): Record<string, HostFunction> {
-  const identifiers = toolIdentifiers(tools, options.language);
+  const identifiers = cachedIdentifiers(tools, options.language);
+  const invokeConfig = options.config === undefined ? undefined : withoutRunIdentity(options.config);
   const functions: Record<string, HostFunction> = {};
   tools.forEach((tool, index) => {
     const identifier = identifiers[index] ?? tool.name;
-    functions[identifier] = createToolFunction(
-      tool,
-      identifier,
-      options.language,
-      options.config
-    );
+    functions[identifier] = createToolFunction(tool, identifier, options.language, invokeConfig);
   });
   return functions;
+}
+
+// Keyed by the array: the execute node passes the same one for every cell.
+const identifierCache = new WeakMap<object, Map<CodeLanguage, { names: string[]; key: string }>>();
+
+function cachedIdentifiers(tools: readonly StructuredToolInterface[], language: CodeLanguage): string[] {
+  const key = tools.map((tool) => tool.name).join("\u0000");
+  let perLanguage = identifierCache.get(tools);
+  if (perLanguage === undefined) {
+    perLanguage = new Map();
+    identifierCache.set(tools, perLanguage);
+  }
+  const cached = perLanguage.get(language);
+  if (cached !== undefined && cached.key === key) return cached.names;
+  const names = toolIdentifiers(tools, language);
+  perLanguage.set(language, { names, key });
+  return names;
 }
 
 function createToolFunction(
   tool: StructuredToolInterface,
   identifier: string,
   language: CodeLanguage,
-  config: RunnableConfig | undefined
+  invokeConfig: RunnableConfig | undefined
 ): HostFunction {
-  const schema = toolSchemaToJsonSchema(tool);
-  const parameters = Object.freeze(orderedParameters(schema, language));
+  const { schema, parameters } = preparedTool(tool, language);
   const withArtifact = responseFormatOf(tool) === "content_and_artifact";
-  const invokeConfig = config === undefined ? undefined : withoutRunIdentity(config);
 
   const call = async (...args: unknown[]): Promise<unknown> => {
     const input = argumentsToInput(identifier, args, parameters, schema);
@@ -118,6 +129,34 @@ function createToolFunction(
   };
   return Object.assign(call, { parameters });
 }
+
+interface PreparedTool {
+  schema: JsonSchema;
+  parameters: readonly string[];
+}
+
+// The execute node builds the functions for every cell (they carry the
+// cell's config); the schema work is the same each time, so it is kept per
+// tool: ~5 µs a tool, 1 ms a cell with 200 tools otherwise.
+const prepared = new WeakMap<object, Map<CodeLanguage, PreparedTool>>();
+
+function preparedTool(tool: StructuredToolInterface, language: CodeLanguage): PreparedTool {
+  let perLanguage = prepared.get(tool);
+  if (perLanguage === undefined) {
+    perLanguage = new Map();
+    prepared.set(tool, perLanguage);
+  }
+  let entry = perLanguage.get(language);
+  // A tool object whose schema was replaced is prepared again.
+  if (entry === undefined || preparedFor.get(entry) !== tool.schema) {
+    const schema = toolSchemaToJsonSchema(tool);
+    entry = { schema, parameters: Object.freeze(orderedParameters(schema, language)) };
+    preparedFor.set(entry, tool.schema);
+    perLanguage.set(language, entry);
+  }
+  return entry;
+}
+const preparedFor = new WeakMap<PreparedTool, unknown>();
 
 function responseFormatOf(tool: StructuredToolInterface): unknown {
   return (tool as { responseFormat?: unknown }).responseFormat;
