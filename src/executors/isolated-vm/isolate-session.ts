@@ -1,5 +1,5 @@
 import { AsyncResource } from "node:async_hooks";
-import ivm from "isolated-vm";
+import ivm from "./native.js";
 import { GUEST_RUNTIME_FILENAME, GUEST_RUNTIME_SOURCE } from "./guest/runtime.js";
 import type { ToolDispatcher } from "./tool-bridge.js";
 
