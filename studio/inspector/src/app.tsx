@@ -175,9 +175,11 @@ export function App() {
       } catch (reason) {
         publish({ ...run, status: "error", error: describe(reason) });
       } finally {
+        // Reload the thread before dropping the streamed values, so the
+        // timeline never falls back to the older history in between.
+        await refreshThread(targetThread);
         publish(finishLiveRun(run));
         setLiveValues(null);
-        await refreshThread(targetThread);
       }
     },
     [client, assistantId, refreshThread]

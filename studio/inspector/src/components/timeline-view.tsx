@@ -1,6 +1,10 @@
 import type { ToolCallView } from "../lib/live.js";
+import { extractDataUrlImages, isRenderableMarkup } from "../lib/observation.js";
 import type { RunTimeline, TimelineItem } from "../lib/timeline.js";
 import { CodeBlock } from "./code-block.js";
+
+/** Characters of a tool call's arguments or result shown on its summary line. */
+const TOOL_PREVIEW_CHARS = 160;
 
 /** Text of a model reply without its code fences (the cell below shows the code). */
 function prose(text: string): string {
@@ -16,26 +20,39 @@ function json(value: unknown): string {
   }
 }
 
+/** JSON on one line, clipped, for summaries. */
+function preview(value: unknown, maxChars = TOOL_PREVIEW_CHARS): string {
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
+}
+
 function ToolCalls({ calls }: { calls: readonly ToolCallView[] }) {
   if (calls.length === 0) return null;
   return (
     <div className="tool-calls">
       <div className="section-title">Tool calls inside the cell</div>
       {calls.map((call, index) => (
-        <details key={index} className="tool-call" data-testid="tool-call" open>
+        <details key={index} className="tool-call" data-testid="tool-call">
           <summary>
-            <code>{call.name}</code>
-            <span className="tool-args">({json(call.args).replace(/\s+/g, " ")})</span>
-            <span className={`tool-status ${call.error ? "error" : call.running ? "running" : "done"}`}>
-              {call.error ? "failed" : call.running ? "running" : "→"}
-            </span>
+            <code className="tool-name">{call.name}</code>
+            <span className="tool-args">({preview(call.args)})</span>
+            {call.error !== undefined ? (
+              <span className="tool-status error">failed: {call.error}</span>
+            ) : call.running ? (
+              <span className="tool-status running">running…</span>
+            ) : (
+              <span className="tool-status done" data-testid="tool-result">
+                → {preview(call.result)}
+              </span>
+            )}
           </summary>
-          {call.error !== undefined ? (
-            <pre className="tool-result error">{call.error}</pre>
-          ) : call.running ? null : (
-            <pre className="tool-result" data-testid="tool-result">
-              {json(call.result)}
-            </pre>
+          <div className="section-title">Arguments</div>
+          <pre className="tool-result">{json(call.args)}</pre>
+          {call.error === undefined && !call.running && (
+            <>
+              <div className="section-title">Result</div>
+              <pre className="tool-result">{json(call.result)}</pre>
+            </>
           )}
         </details>
       ))}
@@ -54,7 +71,9 @@ const STATUS_LABEL: Record<string, string> = {
 function Cell({ item, awaitingApproval }: { item: Extract<TimelineItem, { kind: "cell" }>; awaitingApproval: boolean }) {
   const result = item.result;
   // While the cell runs, the stream's output; afterwards, the observation's.
-  const output = result ? result.output : item.output;
+  const live = result ? undefined : extractDataUrlImages(item.output);
+  const output = result ? result.output : (live?.text ?? "");
+  const images = result ? result.images : (live?.images ?? []);
   const status = item.status === "pending" && awaitingApproval ? "approval" : item.status;
   return (
     <div className="item cell" data-testid="cell" data-status={status}>
@@ -74,11 +93,11 @@ function Cell({ item, awaitingApproval }: { item: Extract<TimelineItem, { kind: 
           </pre>
         </>
       )}
-      {result?.images.map((src, index) => (
+      {images.map((src, index) => (
         <img key={index} className="cell-image" data-testid="cell-image" src={src} alt={`Image ${index + 1} displayed by the cell`} />
       ))}
       {result?.displayed.map((displayed, index) =>
-        displayed.mimeType === "text/html" || displayed.mimeType === "image/svg+xml" ? (
+        isRenderableMarkup(displayed) ? (
           // No allow-scripts: the HTML is shown, never run with the page's rights.
           <iframe
             key={index}

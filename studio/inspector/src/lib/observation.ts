@@ -29,6 +29,20 @@ export interface DisplayedOutput {
   text: string;
 }
 
+/** A Python object's default repr (`<IPython.core.display.HTML object>`), not markup. */
+const PYTHON_REPR = /^<[\w.]+ object(?: at 0x[0-9a-f]+)?>$/;
+
+/**
+ * Whether a displayed output carries renderable markup. Observations show a
+ * rich output's plain-text form when it has one (Jupyter always adds
+ * text/plain), so an HTML output often arrives as its repr only.
+ */
+export function isRenderableMarkup(displayed: DisplayedOutput): boolean {
+  if (displayed.mimeType !== "text/html" && displayed.mimeType !== "image/svg+xml") return false;
+  const text = displayed.text.trim();
+  return text.startsWith("<") && !PYTHON_REPR.test(text);
+}
+
 /** The parts of an execution observation. */
 export interface ParsedObservation {
   /** The code that ran, when a human edited it before approving. */

@@ -138,10 +138,11 @@ export function buildTimelines(input: TimelineInput): RunTimeline[] {
 
   const runInfo = new Map(input.runs.map((run) => [run.run_id, run]));
   const structured = (latest?.values as { structuredResponse?: unknown } | undefined)?.structuredResponse;
+  const carry: CarriedState = {};
   return groups.map((group, index) => {
     const info = runInfo.get(group.runId);
     const live = input.live.get(group.runId);
-    const items = runItems(group.messages, live, input.languageHint, group.runId);
+    const items = runItems(group.messages, live, input.languageHint, group.runId, carry);
     if (index === groups.length - 1 && structured !== undefined && structured !== null) {
       const answer = [...items].reverse().find((item) => item.kind === "answer");
       if (answer?.kind === "answer") answer.structured = structured;
@@ -157,14 +158,27 @@ export function buildTimelines(input: TimelineInput): RunTimeline[] {
   });
 }
 
+type CellItem = Extract<TimelineItem, { kind: "cell" }>;
+
+/**
+ * What one run leaves to the next: a cell written in one run runs in the
+ * next when an approval interrupt stopped the first; its result is shown in
+ * the cell, where the model wrote it.
+ */
+interface CarriedState {
+  openCell?: CellItem;
+}
+
 function runItems(
   messages: ApiMessage[],
   live: LiveRun | undefined,
   hint: CodeLanguage | undefined,
-  runId: string
+  runId: string,
+  carry: CarriedState
 ): TimelineItem[] {
   const items: TimelineItem[] = [];
-  let openCell: Extract<TimelineItem, { kind: "cell" }> | undefined;
+  let openCell: CellItem | undefined = carry.openCell;
+  const carriedCell = openCell;
   const liveCells = [...(live?.cells ?? [])];
   const used = new Set<LiveCell>();
   const takeLive = (code: string): LiveCell | undefined => {
@@ -174,7 +188,7 @@ function runItems(
     if (match !== undefined) used.add(match);
     return match;
   };
-  const attachLive = (cell: Extract<TimelineItem, { kind: "cell" }>): void => {
+  const attachLive = (cell: CellItem): void => {
     const match = takeLive(cell.code);
     if (match === undefined) return;
     cell.toolCalls = match.toolCalls;
@@ -199,6 +213,9 @@ function runItems(
           toolCalls: [],
         };
         if (openCell === undefined) items.push(cell);
+        if (openCell !== undefined && openCell === carriedCell) {
+          items.push({ kind: "note", key: `${key}-resumed`, title: "Resumed", text: "The approved code ran; its result is in the cell above." });
+        }
         if (result.editedCode !== undefined) cell.code = result.editedCode;
         cell.result = result;
         cell.status = result.error ? "error" : "done";
@@ -256,7 +273,8 @@ function runItems(
       items.push({ kind: "note", key, title: `Tool ${message.name ?? ""}`.trim(), text });
     }
   });
-  if (openCell !== undefined) attachLive(openCell);
+  if (openCell !== undefined && openCell !== carriedCell) attachLive(openCell);
+  carry.openCell = openCell;
   // Cells the stream reported before any checkpoint carried their code.
   for (const cell of liveCells) {
     if (used.has(cell)) continue;
