@@ -26,7 +26,7 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
 /** Largest JSON text of one global that goes into the variable snapshot. */
 export const DEFAULT_MAX_VARIABLE_CHARS = 1_000_000;
 /** Where isolates run by default; see {@link IsolatedVmExecutorOptions.isolation}. */
-export const DEFAULT_ISOLATION: IsolationMode = "in-process";
+export const DEFAULT_ISOLATION: IsolationMode = "process";
 
 /**
  * Where the isolates run. `"in-process"`: in this process (fastest). `"process"`:
@@ -56,7 +56,7 @@ export interface IsolatedVmExecutorOptions extends ExecutionLimits {
   maxVariableChars?: number;
   /**
    * Where isolates run: `"in-process"` or `"process"` (a supervised worker
-   * process, restarted after crashes). @defaultValue `"in-process"`
+   * process, restarted after crashes). @defaultValue `"process"`
    */
   isolation?: IsolationMode;
 }
