@@ -14,7 +14,8 @@ import { addTool, divideTool, flushCallbacks, js, TEST_API_KEY, useLangSmithEnvi
 // by bringing the endpoint back so the client's retries drain before the
 // next test (they would otherwise go on for about 90 seconds).
 let capture: CaptureServer;
-const executor = new IsolatedVmExecutor({ timeoutMs: 10_000 });
+// In-process: the run deadline below times LangSmith failures, not a worker start.
+const executor = new IsolatedVmExecutor({ timeoutMs: 10_000, isolation: "in-process" });
 const logged: unknown[][] = [];
 const RUN_DEADLINE_MS = 5_000;
 
