@@ -7,6 +7,7 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { END, START, StateGraph, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { z, type ZodType } from "zod";
 import {
   CodeActState,
   createExecuteNode,
@@ -58,6 +59,9 @@ export function createConfigurableCodeActAgent(options: ConfigurableCodeActOptio
         tools: options.tools ?? [],
         maxSteps: settings.maxSteps,
         approve: settings.approve,
+        ...(settings.responseSchema !== undefined && {
+          responseFormat: responseFormatFrom(settings.responseSchema),
+        }),
         ...(options.prompt !== undefined && { prompt: options.prompt }),
       };
       nodes = {
@@ -87,4 +91,19 @@ export function createConfigurableCodeActAgent(options: ConfigurableCodeActOptio
     .addEdge(NODE_EXECUTE, NODE_MODEL)
     .compile({ name: options.name, description: options.description })
     .withConfig({ recursionLimit: defaultRecursionLimit(MAX_STUDIO_MAX_STEPS) });
+}
+
+/**
+ * The `responseSchema` setting (JSON Schema, as assistants' settings are
+ * JSON) as the zod schema `responseFormat` takes.
+ *
+ * @throws Error when it is not a JSON Schema zod can read.
+ */
+export function responseFormatFrom(jsonSchema: Record<string, unknown>): ZodType {
+  try {
+    return z.fromJSONSchema(jsonSchema);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Invalid CodeAct assistant settings (responseSchema: not a usable JSON Schema: ${reason}).`);
+  }
 }

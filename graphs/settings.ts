@@ -34,6 +34,12 @@ export const AgentSettingsAnnotation = Annotation.Root({
   memoryLimitMb: Annotation<number | undefined>,
   /** Ask a human before any code runs. */
   approve: Annotation<boolean | undefined>,
+  /**
+   * A JSON Schema for a structured final answer: the agent ends with JSON
+   * matching it, validated into `structuredResponse` (an invalid answer goes
+   * back to the model). In the team graph it applies to the analysts.
+   */
+  responseSchema: Annotation<Record<string, unknown> | undefined>,
 });
 
 const SettingsSchema = z.object({
@@ -44,6 +50,7 @@ const SettingsSchema = z.object({
   timeoutMs: z.number().int().min(100).optional(),
   memoryLimitMb: z.number().int().min(8).optional(),
   approve: z.boolean().optional(),
+  responseSchema: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Settings with every default filled in. */
@@ -55,6 +62,7 @@ export interface AgentSettings {
   timeoutMs: number;
   memoryLimitMb: number;
   approve: boolean;
+  responseSchema: Record<string, unknown> | undefined;
 }
 
 const SETTING_KEYS = Object.keys(SettingsSchema.shape);
@@ -93,6 +101,7 @@ export function readAgentSettings(config: RunnableConfig | undefined): AgentSett
     timeoutMs: settings.timeoutMs ?? DEFAULT_CELL_TIMEOUT_MS,
     memoryLimitMb: settings.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
     approve: settings.approve ?? false,
+    responseSchema: settings.responseSchema,
   };
 }
 

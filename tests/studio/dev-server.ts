@@ -11,6 +11,7 @@ export const REPO_ROOT = resolve(__dirname, "../..");
 const CLI = join(REPO_ROOT, "studio/node_modules/.bin/langgraphjs");
 const STARTUP_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 15_000;
+const SCHEMA_TIMEOUT_MS = 150_000;
 
 export interface DevServer {
   url: string;
@@ -63,6 +64,9 @@ export async function startDevServer(env: Record<string, string>): Promise<DevSe
         LANGGRAPH_CLI_NO_ANALYTICS: "1",
         BROWSER: "none",
         NODE_OPTIONS: "--no-node-snapshot",
+        // Extracting the config schema type-checks the graphs' sources: on a
+        // busy 2-core machine it takes longer than the server's 30 s default.
+        LANGGRAPH_SCHEMA_RESOLVE_TIMEOUT_MS: String(SCHEMA_TIMEOUT_MS),
         ...env,
       },
     }

@@ -54,6 +54,13 @@ function reply(body: ChatRequestBody): string | ReplayReply {
       ? "The edited code printed edited 42."
       : fence("javascript", 'console.log("original " + 1)');
   }
+  if (task.includes("STRUCTURED")) {
+    if (!seen("temp=21")) return fence("javascript", 'console.log("city=Paris temp=" + (20 + 1))');
+    // First a wrong shape; after the validation error comes back, the right one.
+    return seen("does not match the schema")
+      ? fence("json", JSON.stringify({ city: "Paris", temperatureC: 21 }))
+      : fence("json", JSON.stringify({ city: "Paris" }));
+  }
   if (task.includes("PYTHON")) {
     return seen("py-42") ? "Python says py-42." : fence("python", 'print(f"py-{6*7}")');
   }
@@ -106,7 +113,7 @@ it("declares the agent settings as the assistants' config schema", async () => {
   const schemas = await client.assistants.getSchemas((await assistantFor("codeact_js")).assistant_id);
   const properties = (schemas.config_schema as { properties?: Record<string, unknown> } | null)?.properties ?? {};
   expect(Object.keys(properties)).toEqual(
-    expect.arrayContaining(["model", "baseUrl", "maxSteps", "timeoutMs", "memoryLimitMb", "approve"])
+    expect.arrayContaining(["model", "baseUrl", "maxSteps", "timeoutMs", "memoryLimitMb", "approve", "responseSchema"])
   );
   expect(Object.keys((schemas.input_schema as { properties?: object }).properties ?? {})).toContain("messages");
 });
@@ -177,6 +184,32 @@ it("pauses for approval and runs the code a human edited, resumed through the SD
   expect(contents.at(-1)).toContain("The edited code printed edited 42.");
   // The per-assistant model setting reached the model endpoint.
   expect(replay.requests.some((request) => request.model === "approval-model")).toBe(true);
+  await client.assistants.delete(assistant.assistant_id);
+});
+
+it("ends with a structured answer from the assistant's responseSchema, after a correction", async () => {
+  const responseSchema = {
+    type: "object",
+    properties: { city: { type: "string" }, temperatureC: { type: "number" } },
+    required: ["city", "temperatureC"],
+  };
+  const assistant = await client.assistants.create({
+    graphId: "codeact_js",
+    name: "structured",
+    config: { configurable: { responseSchema, model: "structured-model" } },
+  });
+  const thread = await client.threads.create();
+  const result = (await client.runs.wait(thread.thread_id, assistant.assistant_id, {
+    input: { messages: [{ role: "user", content: "STRUCTURED: weather in Paris" }] },
+  })) as { structuredResponse?: unknown; messages: { type: string; content: unknown }[] };
+  expect(result.structuredResponse).toEqual({ city: "Paris", temperatureC: 21 });
+  const requests = replay.requests.filter((request) => request.model === "structured-model");
+  // The schema reached the prompt; the wrong answer was sent back with the problem.
+  expect(JSON.stringify(requests[0]?.messages[0]?.content)).toContain("temperatureC");
+  expect(requests).toHaveLength(3);
+  expect(userTexts(requests[2]!).at(-1)).toMatch(/does not match the schema: temperatureC/);
+  const state = await client.threads.getState<{ structuredResponse?: unknown }>(thread.thread_id);
+  expect(state.values.structuredResponse).toEqual({ city: "Paris", temperatureC: 21 });
   await client.assistants.delete(assistant.assistant_id);
 });
 
