@@ -46,7 +46,8 @@ def call_tool(name, args, kwargs):
         raise TypeError("%s(): %s" % (name, error)) from None
     reply = _json.loads(_builtins.input(MARKER + request))
     if "error" in reply:
-        raise ToolError("%s: %s" % (name, reply["error"]))
+        # the message is the host's as is (host tools already name themselves), as in JavaScript
+        raise ToolError(reply["error"])
     return reply.get("ok")
 
 

@@ -206,9 +206,9 @@ describe("JupyterExecutor", () => {
       tools: { failing },
       code: "try:\n    failing(x=1)\nexcept Exception as error:\n    print(type(error).__name__, error)\nfailing()",
     });
-    expect(result.output).toContain("ToolError failing: quota exceeded");
+    expect(result.output).toContain("ToolError quota exceeded");
     expect(result.error?.name).toBe("ToolError");
-    expect(result.error?.message).toBe("failing: quota exceeded");
+    expect(result.error?.message).toBe("quota exceeded");
   });
 
   it("rejects arguments that are not JSON inside Python, before calling the host", async () => {
