@@ -2,7 +2,8 @@
  * graphTool: a JavaScript CodeAct agent's code calls a Python CodeAct agent
  * (real isolated-vm, real jupyter-server, replay model over HTTP); the
  * child's run nests under the caller's tool run; it runs on a thread derived
- * from the caller's. And a CodeAct agent works as a supervisor's worker.
+ * from the caller's; a child with a structured answer returns it to the
+ * caller's code. And a CodeAct agent works as a supervisor's worker.
  */
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { HumanMessage } from "@langchain/core/messages";
@@ -14,6 +15,7 @@ import { ChatOpenAI } from "@langchain/openai";
 import { IsolatedVmExecutor } from "../../src/executors/isolated-vm/index.js";
 import { JupyterExecutor, startLocalJupyter, type LocalJupyter } from "../../src/executors/jupyter/index.js";
 import { createCodeActAgent } from "../../src/index.js";
+import { z } from "zod";
 import { graphTool } from "../../src/tools/graph-tool.js";
 import { startReplayServer, type ChatRequestBody, type ReplayServer } from "../support/replay-server.js";
 
@@ -149,4 +151,37 @@ it("works as a worker under @langchain/langgraph-supervisor", async () => {
   expect(contents).toContain("worker=42 done");
   expect(contents.at(-1)).toBe("Supervisor: the worker said 42.");
   expect(result.messages.some((message) => message.name === "js_worker")).toBe(true);
+});
+
+it("returns the child's structured answer to the caller's code", async () => {
+  const structuredReplay = await startReplayServer({
+    responses: Array.from({ length: 10 }, () => (body: ChatRequestBody) => {
+      const users = userTexts(body);
+      if (body.model === "child") return fence("json", JSON.stringify({ mean: 2.5, count: 4 }));
+      return users.some((text) => text.includes("MEAN"))
+        ? "The child computed it."
+        : fence("javascript", 'const r = await stats({ task: "mean of 1..4" });\nconsole.log("MEAN " + r.structuredResponse.mean + " of " + r.structuredResponse.count + " | " + typeof r.answer);');
+    }),
+  });
+  try {
+    const at = (name: string) =>
+      new ChatOpenAI({ model: name, apiKey: "test", configuration: { baseURL: structuredReplay.baseUrl } });
+    const child = createCodeActAgent({
+      model: at("child"),
+      executor: jsExecutor,
+      name: "stats_graph",
+      responseFormat: z.object({ mean: z.number(), count: z.number().int() }),
+    });
+    const caller = createCodeActAgent({
+      model: at("caller"),
+      executor: jsExecutor,
+      tools: [graphTool(child, { name: "stats", description: "Computes statistics." })],
+    });
+    const result = await caller.invoke({ messages: [new HumanMessage("What is the mean of 1..4?")] });
+    const contents = result.messages.map((message) => JSON.stringify(message.content));
+    expect(contents.some((text) => text.includes("MEAN 2.5 of 4 | string"))).toBe(true);
+    expect(result.messages.at(-1)?.content).toBe("The child computed it.");
+  } finally {
+    await structuredReplay.close();
+  }
 });
