@@ -17,4 +17,13 @@ if [ ! -f node_modules/.codeact-lock-sum ] || [ "$(cat node_modules/.codeact-loc
 fi
 
 npm run build
-npm test
+
+# The whole suite on this machine's Node, then the Node 24 subset
+# (scripts/test-node24.sh says which and why); both always run and are reported.
+node20_status=0
+npm test || node20_status=$?
+node24_status=0
+bash scripts/test-node24.sh || node24_status=$?
+echo "test.sh: $(node --version) full suite: $([ $node20_status -eq 0 ] && echo passed || echo "FAILED ($node20_status)")"
+echo "test.sh: Node 24 subset: $([ $node24_status -eq 0 ] && echo passed || echo "FAILED ($node24_status)")"
+[ $node20_status -eq 0 ] && [ $node24_status -eq 0 ]
