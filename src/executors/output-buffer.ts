@@ -1,6 +1,8 @@
 /**
  * Collects a cell's output within a character budget, keeping the head and
  * the tail (the start shows what ran, the end usually shows how it ended).
+ * Memory stays bounded by the budget however much a cell prints; every
+ * executor caps its output with it, so the marker reads the same everywhere.
  */
 export class OutputBuffer {
   readonly #maxChars: number;
@@ -40,12 +42,28 @@ export class OutputBuffer {
     if (this.#tailLength > 2 * this.#tailBudget + 1024) this.#compactTail();
   }
 
+  /** Keeps the head and tail of `text` within `maxChars`, as a buffer would. */
+  static truncate(text: string, maxChars: number): { text: string; truncated: boolean } {
+    const buffer = new OutputBuffer(maxChars);
+    buffer.append(text);
+    return { text: buffer.toString(), truncated: buffer.truncated };
+  }
+
   toString(): string {
     this.#compactTail();
-    const tail = this.#tail.join("");
-    if (!this.truncated) return this.#head + tail;
-    const cut = this.#total - this.#head.length - tail.length;
-    return `${this.#head}\n... [${cut} characters truncated] ...\n${tail}`;
+    let head = this.#head;
+    let tail = this.#tail.join("");
+    if (!this.truncated) return head + tail;
+    // The marker counts against the budget when the budget has room for it
+    // (sized with the longest count it can show), so output stays within
+    // maxChars; tiny budgets keep their head and tail and exceed it instead.
+    const markerChars = marker(this.#total).length;
+    if (this.#maxChars >= 2 * markerChars) {
+      const keep = this.#maxChars - markerChars;
+      head = head.slice(0, Math.ceil(keep / 2));
+      tail = tail.slice(tail.length - (keep - head.length));
+    }
+    return head + marker(this.#total - head.length - tail.length) + tail;
   }
 
   #compactTail(): void {
@@ -54,4 +72,8 @@ export class OutputBuffer {
     this.#tail = kept ? [kept] : [];
     this.#tailLength = kept.length;
   }
+}
+
+function marker(cutChars: number): string {
+  return `\n... [${cutChars} characters truncated] ...\n`;
 }

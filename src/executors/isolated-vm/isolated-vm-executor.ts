@@ -10,7 +10,7 @@ import type {
   JsonValue,
 } from "../types.js";
 import { IsolateSession, SessionFailedError, type SessionFailure } from "./isolate-session.js";
-import { OutputBuffer } from "./output-buffer.js";
+import { OutputBuffer } from "../output-buffer.js";
 import { ProcessSupervisor } from "./process-supervisor.js";
 import { createToolDispatcher } from "./tool-bridge.js";
 import { transformCell } from "./transform.js";

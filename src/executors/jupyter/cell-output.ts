@@ -1,6 +1,7 @@
 /** Turns a cell's iopub messages into the parts of an ExecuteResult. */
 import { stripVTControlCharacters } from "node:util";
 import type { ExecutionError, RichOutput } from "../types.js";
+import { OutputBuffer } from "../output-buffer.js";
 import type { KernelMessage } from "./kernel-client.js";
 
 /** Rich MIME types kept as outputs, in order of preference for display. */
@@ -14,23 +15,6 @@ export const RICH_MIME_TYPES = [
 
 const BINARY_MIME_TYPES = new Set(["image/png", "image/jpeg"]);
 
-/** Keeps the head and tail of `text` with a marker when over `maxChars`. */
-export function truncateMiddle(
-  text: string,
-  maxChars: number
-): { text: string; truncated: boolean } {
-  if (text.length <= maxChars) return { text, truncated: false };
-  const cut = text.length - maxChars;
-  const marker = `\n… [${cut} characters truncated] …\n`;
-  const keep = Math.max(0, maxChars - marker.length);
-  const head = Math.ceil(keep / 2);
-  const tail = keep - head;
-  return {
-    text: text.slice(0, head) + marker + (tail > 0 ? text.slice(-tail) : ""),
-    truncated: true,
-  };
-}
-
 function mimeText(value: unknown): string {
   if (typeof value === "string") return value;
   // nbformat allows multi-line strings as arrays of lines.
@@ -42,24 +26,31 @@ function mimeText(value: unknown): string {
 
 /** Collects one cell's output as the messages arrive. */
 export class CellOutput {
-  #output = "";
+  // Bounded: a kernel flooding stdout must not grow the host's memory.
+  readonly #output: OutputBuffer;
   value: string | undefined;
   error: ExecutionError | undefined;
   readonly outputs: RichOutput[] = [];
   readonly #onOutput: ((chunk: string) => void) | undefined;
 
-  constructor(onOutput?: (chunk: string) => void) {
+  constructor(maxOutputChars: number, onOutput?: (chunk: string) => void) {
+    this.#output = new OutputBuffer(maxOutputChars);
     this.#onOutput = onOutput;
   }
 
+  /** The output so far, head and tail kept within the cap. */
   get output(): string {
-    return this.#output;
+    return this.#output.toString();
+  }
+
+  get truncated(): boolean {
+    return this.#output.truncated;
   }
 
   /** Appends text the model should read (streams, notes). */
   write(text: string): void {
     if (text.length === 0) return;
-    this.#output += text;
+    this.#output.append(text);
     try {
       this.#onOutput?.(text);
     } catch {

@@ -12,7 +12,8 @@ import type {
   HostFunction,
   JsonValue,
 } from "../types.js";
-import { CellOutput, truncateMiddle } from "./cell-output.js";
+import { OutputBuffer } from "../output-buffer.js";
+import { CellOutput } from "./cell-output.js";
 import {
   ConnectionLostError,
   JupyterClient,
@@ -250,7 +251,7 @@ export class JupyterExecutor implements Executor {
 
   async #run(request: ExecuteRequest): Promise<ExecuteResult> {
     const startedAt = performance.now();
-    const output = new CellOutput(request.onOutput);
+    const output = new CellOutput(this.#maxOutputChars, request.onOutput);
     if (this.#closing) throw new ExecutorClosedError(this.name);
     if (request.signal?.aborted) {
       return {
@@ -302,7 +303,8 @@ export class JupyterExecutor implements Executor {
       session.variables = snapshot.variables;
       session.unsavedVariables = snapshot.unsaved;
     }
-    const { text, truncated } = truncateMiddle(output.output, this.#maxOutputChars);
+    const text = output.output;
+    const truncated = output.truncated;
     const result: ExecuteResult = {
       output: text,
       outputs: this.#imagesForModel
@@ -318,7 +320,7 @@ export class JupyterExecutor implements Executor {
       if (dropped > 0) result.output += `\n[${dropped} image output(s) not shown]`;
     }
     if (output.value !== undefined) {
-      result.value = truncateMiddle(output.value, this.#maxOutputChars).text;
+      result.value = OutputBuffer.truncate(output.value, this.#maxOutputChars).text;
     }
     if (error) result.error = error;
     if (notices.length > 0) result.sessionNotice = notices.join(" ");
