@@ -1,7 +1,9 @@
 #!/bin/sh
-# Installs the system packages the Jupyter executor and its tests need:
-# jupyter-server and Debian's Python 3 with ipykernel, numpy, pandas and
-# matplotlib. Idempotent: does nothing when everything is present.
+# Installs the system packages the tests need: jupyter-server and Debian's
+# Python 3 with ipykernel, numpy, pandas and matplotlib (the Jupyter executor),
+# PostgreSQL's server binaries (the durable-resume test starts its own cluster
+# in a temp dir) and Chromium (the inspector's browser tests). Idempotent:
+# does nothing when everything is present.
 #
 # The checks use Debian's /usr/bin/python3 on purpose: apt installs the
 # modules there, and the default `python3` on PATH may be another Python
@@ -9,12 +11,14 @@
 set -eu
 
 SYSTEM_PYTHON=/usr/bin/python3
-PACKAGES="jupyter-server python3-ipykernel python3-numpy python3-pandas python3-matplotlib"
+PACKAGES="jupyter-server python3-ipykernel python3-numpy python3-pandas python3-matplotlib postgresql chromium fonts-dejavu-core"
 
 all_present() {
   command -v jupyter-server >/dev/null 2>&1 || [ -x /usr/bin/jupyter-server ] || return 1
   [ -x "$SYSTEM_PYTHON" ] || return 1
-  "$SYSTEM_PYTHON" -c "import ipykernel, numpy, pandas, matplotlib" >/dev/null 2>&1
+  "$SYSTEM_PYTHON" -c "import ipykernel, numpy, pandas, matplotlib" >/dev/null 2>&1 || return 1
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || return 1
+  [ -x /usr/bin/chromium ]
 }
 
 if all_present; then

@@ -15,6 +15,9 @@ if [ ! -x "$root/studio/node_modules/.bin/langgraphjs" ]; then
 fi
 
 export LANGGRAPH_CLI_NO_ANALYTICS=1
+# Extracting a graph's config schema (Studio's settings form) can take longer
+# than the server's 30 s default on a small machine.
+export LANGGRAPH_SCHEMA_RESOLVE_TIMEOUT_MS="${LANGGRAPH_SCHEMA_RESOLVE_TIMEOUT_MS:-150000}"
 # isolated-vm needs this on Node >= 20; the server's workers inherit it.
 export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--no-node-snapshot"
 cd "$root"
