@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { JupyterExecutor, startLocalJupyter, type LocalJupyter } from "../../src/executors/jupyter/index.js";
 import { loadTasks } from "../../bench/m3tooleval/data.js";
 import { PYTHON_ORACLES } from "../../bench/m3tooleval/oracle/python.js";
@@ -7,10 +6,8 @@ import { ScriptedChatModel } from "../../bench/m3tooleval/scripted-model.js";
 
 jest.setTimeout(600_000);
 
-// CI installs jupyter-server (scripts/); elsewhere the suite says why it did not run.
-const describeWithJupyter = existsSync("/usr/bin/jupyter-server") ? describe : describe.skip;
-
-describeWithJupyter("M3ToolEval Python oracle through the real CodeAct graph and a local Jupyter server", () => {
+// Never skipped: the test command installs jupyter-server (scripts/install-system-deps.sh).
+describe("M3ToolEval Python oracle through the real CodeAct graph and a local Jupyter server", () => {
   let server: LocalJupyter;
   let executor: JupyterExecutor;
   let results: M3Result[];
