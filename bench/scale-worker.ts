@@ -46,8 +46,16 @@ export interface ScaleWorkerResult {
 const MB = 1024 * 1024;
 const rssMb = (): number => process.memoryUsage().rss / MB;
 
+/** What is under way, for the report when the event loop drains with work pending. */
+let phase = "starting";
+
 async function concurrently(count: number, step: (index: number) => Promise<unknown>): Promise<ConcurrentRun> {
   const latencies: number[] = [];
+  const label = phase;
+  const progress = setInterval(() => {
+    phase = `${label}: ${latencies.length}/${count} done`;
+  }, 100);
+  progress.unref();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: count }, async (_, index) => {
@@ -57,6 +65,7 @@ async function concurrently(count: number, step: (index: number) => Promise<unkn
     })
   );
   const wallMs = performance.now() - started;
+  clearInterval(progress);
   return {
     wallMs,
     throughputPerS: (count / wallMs) * 1000,
@@ -81,15 +90,18 @@ export async function runScaleWorker(options: ScaleWorkerOptions): Promise<Scale
     await settle();
     const rssBaselineMb = rssMb();
 
+    phase = "CodeAct steps";
     const codeactRun = await concurrently(options.sessions, (index) =>
       codeact.invoke(input(), thread("scale", index))
     );
     await settle();
     const rssLiveMb = rssMb();
+    phase = "createReactAgent steps";
     const reactRun = await concurrently(options.sessions, (index) => react.invoke(input(), thread("react", index)));
 
     // Flat memory: many cells over a few long-lived sessions.
     const tools = createToolFunctions([add], { language: "javascript" });
+    phase = "executions";
     const rssDuringExecutionsMb: number[] = [];
     const durations: number[] = [];
     const tenth = Math.max(1, Math.floor(options.executions / 10));
@@ -128,10 +140,16 @@ export async function runScaleWorker(options: ScaleWorkerOptions): Promise<Scale
 // Run as a script (the parent passes options as JSON); imported, it only exports.
 if (process.argv[1]?.endsWith("scale-worker.ts")) {
   const options = JSON.parse(process.argv[2] ?? "{}") as Partial<ScaleWorkerOptions>;
+  // A promise nobody will settle, with nothing left to wait on, ends Node
+  // quietly with code 0: say so, and fail.
+  process.on("beforeExit", () => {
+    console.error(`scale worker: the event loop drained during ${phase} (a promise never settled)`);
+    process.exit(2);
+  });
   runScaleWorker({ sessions: options.sessions ?? 1000, executions: options.executions ?? 10_000 })
     .then((result) => {
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-      process.exit(0);
+      // Exit once the line is flushed: a pipe write is asynchronous.
+      process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
     })
     .catch((error: unknown) => {
       console.error(error);

@@ -32,9 +32,11 @@ export function runScaleWorkerProcess(
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
-      const last = stdout.trim().split("\n").at(-1) ?? "";
+      const last = [...stdout.trim().split("\n")].reverse().find((line) => line.startsWith("{")) ?? "";
       if (code !== 0 || !last.startsWith("{")) {
-        reject(new Error(`scale worker exited with ${String(code)}: ${stderr.slice(-2000)}`));
+        reject(
+          new Error(`scale worker exited with ${String(code)}: ${stderr.slice(-2000)} ${stdout.slice(-500)}`)
+        );
         return;
       }
       resolve(JSON.parse(last) as ScaleWorkerResult);
