@@ -36,6 +36,8 @@ export {
   createExecuteNode,
   CELL_RUN_NAME,
   type OutputStreamChunk,
+  type RichOutputStreamChunk,
+  type ToolCallStreamChunk,
 } from "./graph/nodes/execute.js";
 export {
   createRouteNode,
@@ -54,12 +56,22 @@ export {
   NODE_MODEL,
   NODE_ROUTE,
   OUTPUT_STREAM_TYPE,
+  RICH_OUTPUT_STREAM_TYPE,
+  TOOL_CALL_STREAM_TYPE,
 } from "./graph/constants.js";
 export {
   isObservation,
   observationDetails,
+  MAX_DETAILS_CELL_RICH_CHARS,
+  MAX_DETAILS_IMAGE_BASE64_CHARS,
+  MAX_DETAILS_OUTPUT_CHARS,
+  MAX_DETAILS_RICH_TEXT_CHARS,
+  MAX_DETAILS_TOOL_CALLS,
+  MAX_DETAILS_TOOL_JSON_CHARS,
   type ObservationDetails,
   type ObservationKind,
+  type ObservationRichOutput,
+  type ObservationToolCall,
 } from "./graph/messages.js";
 export { extractCode, messageText } from "./graph/extract-code.js";
 

@@ -12,3 +12,10 @@ export const DEFAULT_AGENT_NAME = "codeact_agent";
 export const APPROVAL_INTERRUPT_TYPE = "codeact_approval";
 /** `type` of the custom stream chunks carrying live output of a running cell. */
 export const OUTPUT_STREAM_TYPE = "codeact_output";
+/**
+ * `type` of the custom stream chunks reporting a tool call made from inside a
+ * running cell: one at its start, one at its end.
+ */
+export const TOOL_CALL_STREAM_TYPE = "codeact_tool_call";
+/** `type` of the custom stream chunks carrying a rich output (image, HTML) of a cell. */
+export const RICH_OUTPUT_STREAM_TYPE = "codeact_rich_output";

@@ -109,7 +109,16 @@ describe("createCodeActGraph with fakes", () => {
     );
     expect(observationDetails(observation)).toEqual({
       kind: "execution",
-      error: { name: "TypeError", message: "x is not a function" },
+      error: {
+        name: "TypeError",
+        message: "x is not a function",
+        traceback: "TypeError: x is not a function\n    at <cell>:1:1",
+      },
+      output: "before\n",
+      truncated: false,
+      durationMs: 0,
+      outputs: [],
+      toolCalls: [],
     });
   });
 

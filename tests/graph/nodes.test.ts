@@ -5,8 +5,10 @@ import { z } from "zod";
 import type { ExecuteResult, Executor } from "../../src/executors/types.js";
 import {
   createObservation,
+  executionDetails,
   formatExecutionResult,
   isObservation,
+  observationDetails,
   rejectionObservation,
 } from "../../src/graph/messages.js";
 import { createExecuteNode } from "../../src/graph/nodes/execute.js";
@@ -184,8 +186,20 @@ describe("observations", () => {
     );
   });
 
-  it("are marked, and the mark is not sent to OpenAI", async () => {
-    const observation = createObservation("Value: 2", { kind: "execution" });
+  it("are marked, and neither the mark nor the details are sent to OpenAI", async () => {
+    const observation = createObservation(
+      "Value: 2",
+      executionDetails(
+        result({
+          output: "SECRET-OUTPUT\n",
+          value: "2",
+          error: { name: "Error", message: "m", traceback: "SECRET-TRACEBACK" },
+          outputs: [{ mimeType: "image/png", data: "SECRET-IMAGE-DATA" }],
+        }),
+        { calls: [{ name: "add", args: '{"a":"SECRET-ARGS"}', result: "SECRET-RESULT", durationMs: 1 }], omitted: 3 }
+      )
+    );
+    expect(observationDetails(observation)?.toolCalls).toHaveLength(1);
     expect(isObservation(observation)).toBe(true);
     expect(isObservation(new HumanMessage("Value: 2"))).toBe(false);
     expect(isObservation(rejectionObservation("no"))).toBe(true);
@@ -195,6 +209,11 @@ describe("observations", () => {
     expect(
       convertMessagesToResponsesInput({ messages: [observation], model: "gpt-4o-mini", zdrEnabled: false })
     ).toEqual([{ type: "message", role: "user", content: "Value: 2" }]);
+    const payloads = JSON.stringify([
+      convertMessagesToCompletionsMessageParams({ messages: [observation], model: "gpt-4o-mini" }),
+      convertMessagesToResponsesInput({ messages: [observation], model: "gpt-4o-mini", zdrEnabled: false }),
+    ]);
+    expect(payloads).not.toMatch(/SECRET|toolCalls|outputs|codeact/);
   });
 });
 

@@ -1,15 +1,25 @@
 import { AIMessage } from "@langchain/core/messages";
 import { RunnableLambda, type RunnableConfig } from "@langchain/core/runnables";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import type { ExecuteResult } from "../../executors/types.js";
+import type { ExecuteResult, HostFunction } from "../../executors/types.js";
 import { createToolFunctions } from "../../tools/tool-functions.js";
-import { OUTPUT_STREAM_TYPE } from "../constants.js";
+import {
+  OUTPUT_STREAM_TYPE,
+  RICH_OUTPUT_STREAM_TYPE,
+  TOOL_CALL_STREAM_TYPE,
+} from "../constants.js";
 import { LazyIsolatedVmExecutor } from "../default-executor.js";
 import { extractCode, messageText } from "../extract-code.js";
 import {
   createObservation,
+  executionDetails,
   executionObservationContent,
   formatExecutionResult,
+  MAX_DETAILS_TOOL_CALLS,
+  toolCallJson,
+  type ObservationRichOutput,
+  type ObservationToolCall,
+  type RecordedToolCalls,
 } from "../messages.js";
 import { executorSessionId } from "../session-id.js";
 import type { CodeActStateType, CodeActStateUpdate } from "../state.js";
@@ -32,11 +42,47 @@ export interface OutputStreamChunk {
 }
 
 /**
+ * A tool call made from inside a running cell, on LangGraph's `custom`
+ * stream: `phase: "start"` when the code calls it, `phase: "end"` when it
+ * returns or fails. Arguments and result are JSON text clipped like
+ * {@link ObservationToolCall}'s.
+ */
+export interface ToolCallStreamChunk {
+  type: typeof TOOL_CALL_STREAM_TYPE;
+  phase: "start" | "end";
+  /** Position of the call in its cell, from 0: pairs a start with its end. */
+  index: number;
+  name: string;
+  /** On `start`: the arguments, as JSON text. */
+  args?: string;
+  /** On `end` of a call that returned: the result, as JSON text. */
+  result?: string;
+  /** On `end` of a call that failed: the error message the code received. */
+  error?: string;
+  /** On `end`: wall time of the call, in milliseconds. */
+  durationMs?: number;
+}
+
+/**
+ * A rich output (image, HTML, SVG, JSON) of a cell on LangGraph's `custom`
+ * stream, capped like the observation's details. Sent when the cell ends:
+ * executors return rich outputs with the result.
+ */
+export interface RichOutputStreamChunk {
+  type: typeof RICH_OUTPUT_STREAM_TYPE;
+  /** Position of the output in its cell, from 0. */
+  index: number;
+  output: ObservationRichOutput;
+}
+
+/**
  * Creates the `execute` node: runs `state.code` in the executor's session for
  * this thread (`thread_id`, else `state.sessionId`, else a new id kept in
  * state), with the tools as host functions, restoring `state.variables` when
  * the session is new. Live output goes to the `custom` stream as
- * {@link OutputStreamChunk}s. Appends the observation and saves the session's
+ * {@link OutputStreamChunk}s, tool calls as {@link ToolCallStreamChunk}s and
+ * rich outputs as {@link RichOutputStreamChunk}s. Appends the observation
+ * (its details carry the structured result, see `ObservationDetails`) and saves the session's
  * variables. Executor infrastructure errors (`ExecutorError`) are thrown: the
  * run fails and the thread can be resumed later.
  */
@@ -64,15 +110,18 @@ export function createExecuteNode(
     // size-capped view of the result (rich outputs as references); the node
     // keeps the full result.
     let result: ExecuteResult | undefined;
+    const toolLog = new ToolCallLog(writer);
     const cell = RunnableLambda.from(
       async (input: { code: string }, cellConfig?: RunnableConfig): Promise<CellTraceOutputs> => {
         const executed = await executor.execute({
           code: input.code,
           sessionId,
-          tools: createToolFunctions(tools, {
-            language: executor.language,
-            config: cellConfig ?? config,
-          }),
+          tools: toolLog.wrap(
+            createToolFunctions(tools, {
+              language: executor.language,
+              config: cellConfig ?? config,
+            })
+          ),
           ...(Object.keys(state.variables).length > 0 && { variables: state.variables }),
           ...(state.resumeToken !== null && { resumeToken: state.resumeToken }),
           ...(config.signal !== undefined && { signal: config.signal }),
@@ -101,7 +150,15 @@ export function createExecuteNode(
         },
       }
     );
+    const toolCalls = toolLog.close();
     if (result === undefined) throw new Error("The code cell ended without a result.");
+    const details = executionDetails(result, toolCalls);
+    if (writer !== undefined) {
+      details.outputs?.forEach((output, index) => {
+        const event: RichOutputStreamChunk = { type: RICH_OUTPUT_STREAM_TYPE, index, output };
+        writer(event);
+      });
+    }
 
     const text = formatExecutionResult(result, {
       ...editedCode(state, code, executor.language),
@@ -109,12 +166,7 @@ export function createExecuteNode(
     });
     const observation = createObservation(
       executionObservationContent(text, result, includeImages),
-      {
-        kind: "execution",
-        ...(result.error && {
-          error: { name: result.error.name, message: result.error.message },
-        }),
-      }
+      details
     );
     return {
       messages: [observation],
@@ -141,4 +193,81 @@ function editedCode(
   return written === null || written.trim() === code.trim()
     ? {}
     : { editedCode: code, fenceTag: language };
+}
+
+/**
+ * Records the tool calls of one cell by wrapping its host functions: the
+ * first {@link MAX_DETAILS_TOOL_CALLS} for the observation's details, all of
+ * them on the custom stream when there is a writer. Kept cheap: two clock
+ * reads and two capped `JSON.stringify` calls per call.
+ */
+class ToolCallLog {
+  readonly #writer: ((chunk: unknown) => void) | undefined;
+  readonly #calls: Array<{ call: ObservationToolCall; done: boolean }> = [];
+  #started = 0;
+  #closed = false;
+
+  constructor(writer: ((chunk: unknown) => void) | undefined) {
+    this.#writer = writer;
+  }
+
+  wrap(functions: Record<string, HostFunction>): Record<string, HostFunction> {
+    const wrapped: Record<string, HostFunction> = {};
+    for (const [name, fn] of Object.entries(functions)) {
+      const call = (...args: unknown[]): Promise<unknown> => this.#call(name, fn, args);
+      wrapped[name] =
+        fn.parameters === undefined ? call : Object.assign(call, { parameters: fn.parameters });
+    }
+    return wrapped;
+  }
+
+  async #call(name: string, fn: HostFunction, args: unknown[]): Promise<unknown> {
+    const index = this.#started++;
+    const record =
+      index < MAX_DETAILS_TOOL_CALLS ? { call: { name, args: "", durationMs: 0 }, done: false } : undefined;
+    const stream = this.#closed ? undefined : this.#writer;
+    const describe = record !== undefined || stream !== undefined;
+    // The code passes one input object, except for positional calls.
+    const argsJson = describe ? (toolCallJson(args.length === 1 ? args[0] : args) ?? "null") : "";
+    if (record !== undefined) {
+      record.call.args = argsJson;
+      this.#calls.push(record);
+    }
+    stream?.({ type: TOOL_CALL_STREAM_TYPE, phase: "start", index, name, args: argsJson } satisfies ToolCallStreamChunk);
+    const startedAt = performance.now();
+    let outcome: { result?: string; error?: string } = {};
+    try {
+      const value = await fn(...args);
+      const result = describe ? toolCallJson(value) : undefined;
+      if (result !== undefined) outcome = { result };
+      return value;
+    } catch (error) {
+      outcome = { error: error instanceof Error ? error.message : String(error) };
+      throw error;
+    } finally {
+      const durationMs = roundMs(performance.now() - startedAt);
+      if (!this.#closed) {
+        if (record !== undefined) {
+          Object.assign(record.call, outcome, { durationMs });
+          record.done = true;
+        }
+        stream?.({ type: TOOL_CALL_STREAM_TYPE, phase: "end", index, name, ...outcome, durationMs } satisfies ToolCallStreamChunk);
+      }
+    }
+  }
+
+  /** The recorded calls, those still running marked so; later events are ignored. */
+  close(): RecordedToolCalls {
+    this.#closed = true;
+    return {
+      calls: this.#calls.map(({ call, done }) =>
+        done ? { ...call } : { ...call, error: "still running when the cell ended" }
+      ),
+      omitted: Math.max(0, this.#started - MAX_DETAILS_TOOL_CALLS),
+    };
+  }
+}
+
+function roundMs(ms: number): number {
+  return Math.round(ms * 100) / 100;
 }
