@@ -7,8 +7,10 @@
 import { AIMessage } from "@langchain/core/messages";
 import {
   createObservation,
+  executionDetails,
   formatExecutionResult,
   rejectionObservation,
+  type RecordedToolCalls,
 } from "../../src/graph/messages.js";
 import type { ExecuteResult } from "../../src/executors/types.js";
 import { buildGraphModel, isActive, subgraphIds } from "../../studio/inspector/src/lib/graph-model.js";
@@ -23,6 +25,7 @@ import {
 import {
   isRenderableMarkup,
   parseObservation,
+  readObservation,
   splitSections,
 } from "../../studio/inspector/src/lib/observation.js";
 import { buildTimelines, detectLanguage, type ApiMessage, type HistoryEntry } from "../../studio/inspector/src/lib/timeline.js";
@@ -42,6 +45,71 @@ function observation(id: string, executed: ExecuteResult, editedCode?: string): 
   });
   return { type: "human", id, content: message.content, additional_kwargs: message.additional_kwargs };
 }
+
+/** An observation with the structured details the execute node writes now. */
+function structuredObservation(id: string, executed: ExecuteResult, toolCalls?: RecordedToolCalls): ApiMessage {
+  const message = createObservation(formatExecutionResult(executed), executionDetails(executed, toolCalls));
+  // Through JSON, as the API returns it.
+  return JSON.parse(
+    JSON.stringify({ type: "human", id, content: message.content, additional_kwargs: message.additional_kwargs })
+  ) as ApiMessage;
+}
+
+describe("readObservation (structured details)", () => {
+  it("shows displayed images and HTML, the error and the tool calls from the details", () => {
+    const message = structuredObservation(
+      "o9",
+      result({
+        output: "done\n",
+        value: "'Tokyo'",
+        durationMs: 40,
+        outputs: [
+          { mimeType: "image/png", data: "iVBORw0KGgo=", text: "<Figure size 400x300 with 1 Axes>" },
+          { mimeType: "text/html", data: "<table><tr><td>Tokyo</td></tr></table>", text: "<IPython.core.display.HTML object>" },
+          { mimeType: "image/png", data: "A".repeat(2_000_000) },
+        ],
+        error: { name: "TypeError", message: "boom", traceback: "TypeError: boom\n    at cell:1:1" },
+      }),
+      { calls: [{ name: "get_weather", args: '{"city":"Tokyo"}', result: '{"temperatureC":24}', durationMs: 3 }], omitted: 2 }
+    );
+    const parsed = readObservation(message.content, message.additional_kwargs?.["codeact_observation"]);
+    expect(parsed.output).toBe("done\n");
+    expect(parsed.value).toBe("'Tokyo'");
+    expect(parsed.images).toEqual(["data:image/png;base64,iVBORw0KGgo="]);
+    expect(parsed.displayed).toEqual([{ mimeType: "text/html", text: "<table><tr><td>Tokyo</td></tr></table>" }]);
+    expect(isRenderableMarkup(parsed.displayed[0]!)).toBe(true);
+    expect(parsed.imageNotes).toEqual(["image/png displayed (1.4 MB, over the size kept in the thread)"]);
+    expect(parsed.error).toEqual({ name: "TypeError", message: "boom", traceback: "    at cell:1:1" });
+    expect(parsed.toolCalls).toEqual([{ name: "get_weather", args: { city: "Tokyo" }, result: { temperatureC: 24 }, durationMs: 3 }]);
+    expect(parsed.toolCallsOmitted).toBe(2);
+    expect(parsed.durationMs).toBe(40);
+  });
+
+  it("falls back to the text for observations of older threads", () => {
+    const old = observation("o8", result({ output: "18\n", value: "1" }));
+    const parsed = readObservation(old.content, old.additional_kwargs?.["codeact_observation"]);
+    expect(parsed).toEqual(parseObservation(old.content));
+    expect(parsed.toolCalls).toBeUndefined();
+  });
+
+  it("gives a reloaded page the cell's tool calls from history, without the stream", () => {
+    const user: ApiMessage = { type: "human", id: "u1", content: "Weather?" };
+    const reply: ApiMessage = { type: "ai", id: "a1", content: "```javascript\nawait get_weather({ city: 'Paris' })\n```" };
+    const observed = structuredObservation("o1", result({ value: "18" }), {
+      calls: [{ name: "get_weather", args: '{"city":"Paris"}', error: "get_weather: down", durationMs: 1 }],
+      omitted: 0,
+    });
+    const [run] = buildTimelines({
+      history: [{ values: { messages: [user, reply, observed] }, metadata: { run_id: "r1" } }],
+      runs: [],
+      live: new Map(),
+    });
+    const cell = run?.items.find((item) => item.kind === "cell");
+    expect(cell?.kind === "cell" && cell.toolCalls).toEqual([
+      { name: "get_weather", args: { city: "Paris" }, error: "get_weather: down", durationMs: 1, running: false },
+    ]);
+  });
+});
 
 describe("parseObservation", () => {
   it("reads output, value, displayed HTML, image notes and the error with its traceback", () => {
@@ -215,19 +283,23 @@ describe("live stream reducer", () => {
     expect(run.activeNodes).toEqual(["js_analyst", "js_analyst:execute"]);
 
     run = applyStreamPart(run, cellStart("x", "js_analyst:1|execute:2"));
-    const tool = (event: string, data: unknown): StreamPart => ({
-      event: "events",
-      data: { event, name: "get_weather", data, metadata: { langgraph_node: "execute", langgraph_checkpoint_ns: "js_analyst:1|execute:2" } },
-    });
-    run = applyStreamPart(run, tool("on_tool_start", { input: { city: "Paris" } }));
-    run = applyStreamPart(run, { event: "custom", data: { type: "codeact_output", chunk: "a" } });
-    run = applyStreamPart(run, tool("on_tool_end", { output: { temperatureC: 18 } }));
-    run = applyStreamPart(run, { event: "custom", data: { type: "codeact_output", chunk: "b" } });
+    // Custom-stream chunks as the execute node writes them (namespaced like a subgraph's).
+    const custom = (data: unknown): StreamPart => ({ event: "custom|js_analyst:1|execute:2", data });
+    run = applyStreamPart(run, custom({ type: "codeact_tool_call", phase: "start", index: 0, name: "get_weather", args: '{"city":"Paris"}' }));
+    expect(run.cells[0]?.toolCalls).toEqual([{ name: "get_weather", args: { city: "Paris" }, running: true }]);
+    run = applyStreamPart(run, custom({ type: "codeact_output", chunk: "a" }));
+    run = applyStreamPart(run, custom({ type: "codeact_tool_call", phase: "end", index: 0, name: "get_weather", result: '{"temperatureC":18}', durationMs: 2.5 }));
+    run = applyStreamPart(run, custom({ type: "codeact_tool_call", phase: "start", index: 1, name: "get_weather", args: '{"city":"Oslo"}' }));
+    run = applyStreamPart(run, custom({ type: "codeact_tool_call", phase: "end", index: 1, name: "get_weather", error: "get_weather: unknown city", durationMs: 1 }));
+    run = applyStreamPart(run, custom({ type: "codeact_output", chunk: "b" }));
+    run = applyStreamPart(run, custom({ type: "codeact_rich_output", index: 0, output: { mimeType: "image/png", data: "AAAA", bytes: 3 } }));
     expect(run.cells).toHaveLength(1);
     expect(run.cells[0]?.output).toBe("ab");
     expect(run.cells[0]?.toolCalls).toEqual([
-      { name: "get_weather", args: { city: "Paris" }, result: { temperatureC: 18 }, running: false },
+      { name: "get_weather", args: { city: "Paris" }, result: { temperatureC: 18 }, durationMs: 2.5, running: false },
+      { name: "get_weather", args: { city: "Oslo" }, error: "get_weather: unknown city", durationMs: 1, running: false },
     ]);
+    expect(run.cells[0]?.outputs).toEqual([{ mimeType: "image/png", data: "AAAA", bytes: 3 }]);
 
     const unchanged = applyStreamPart(run, { event: "events", data: { event: "on_chat_model_stream", name: "ChatOpenAI" } });
     expect(unchanged).toBe(run);

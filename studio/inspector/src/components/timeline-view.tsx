@@ -1,5 +1,5 @@
 import type { ToolCallView } from "../lib/live.js";
-import { extractDataUrlImages, isRenderableMarkup } from "../lib/observation.js";
+import { extractDataUrlImages, isRenderableMarkup, splitRichOutputs } from "../lib/observation.js";
 import type { RunTimeline, TimelineItem } from "../lib/timeline.js";
 import { CodeBlock } from "./code-block.js";
 
@@ -26,7 +26,11 @@ function preview(value: unknown, maxChars = TOOL_PREVIEW_CHARS): string {
   return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
 }
 
-function ToolCalls({ calls }: { calls: readonly ToolCallView[] }) {
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+}
+
+function ToolCalls({ calls, omitted }: { calls: readonly ToolCallView[]; omitted: number }) {
   if (calls.length === 0) return null;
   return (
     <div className="tool-calls">
@@ -45,6 +49,7 @@ function ToolCalls({ calls }: { calls: readonly ToolCallView[] }) {
                 → {preview(call.result)}
               </span>
             )}
+            {call.durationMs !== undefined && !call.running && <span className="tool-duration">{formatMs(call.durationMs)}</span>}
           </summary>
           <div className="section-title">Arguments</div>
           <pre className="tool-result">{json(call.args)}</pre>
@@ -56,6 +61,7 @@ function ToolCalls({ calls }: { calls: readonly ToolCallView[] }) {
           )}
         </details>
       ))}
+      {omitted > 0 && <div className="hint">…and {omitted} more calls, counted but not kept in the thread.</div>}
     </div>
   );
 }
@@ -72,8 +78,11 @@ function Cell({ item, awaitingApproval }: { item: Extract<TimelineItem, { kind: 
   const result = item.result;
   // While the cell runs, the stream's output; afterwards, the observation's.
   const live = result ? undefined : extractDataUrlImages(item.output);
+  const liveRich = result ? undefined : splitRichOutputs(item.liveOutputs);
   const output = result ? result.output : (live?.text ?? "");
-  const images = result ? result.images : (live?.images ?? []);
+  const images = result ? result.images : [...(live?.images ?? []), ...(liveRich?.images ?? [])];
+  const displayedOutputs = result ? result.displayed : (liveRich?.displayed ?? []);
+  const imageNotes = result ? result.imageNotes : (liveRich?.imageNotes ?? []);
   const status = item.status === "pending" && awaitingApproval ? "approval" : item.status;
   return (
     <div className="item cell" data-testid="cell" data-status={status}>
@@ -83,7 +92,7 @@ function Cell({ item, awaitingApproval }: { item: Extract<TimelineItem, { kind: 
         {result?.editedCode !== undefined && <span className="badge edited">edited before running</span>}
       </div>
       <CodeBlock code={item.code} language={item.language} />
-      <ToolCalls calls={item.toolCalls} />
+      <ToolCalls calls={item.toolCalls} omitted={result?.toolCallsOmitted ?? 0} />
       {result?.sessionNotice && <div className="session-notice">Session: {result.sessionNotice}</div>}
       {output.trim() !== "" && (
         <>
@@ -96,7 +105,7 @@ function Cell({ item, awaitingApproval }: { item: Extract<TimelineItem, { kind: 
       {images.map((src, index) => (
         <img key={index} className="cell-image" data-testid="cell-image" src={src} alt={`Image ${index + 1} displayed by the cell`} />
       ))}
-      {result?.displayed.map((displayed, index) =>
+      {displayedOutputs.map((displayed, index) =>
         isRenderableMarkup(displayed) ? (
           // No allow-scripts: the HTML is shown, never run with the page's rights.
           <iframe
@@ -114,8 +123,8 @@ function Cell({ item, awaitingApproval }: { item: Extract<TimelineItem, { kind: 
           </div>
         )
       )}
-      {result?.imageNotes.map((note, index) => (
-        <div key={index} className="image-note" title="The executor displayed an image; the thread keeps only this note.">
+      {imageNotes.map((note, index) => (
+        <div key={index} className="image-note" title="The cell displayed this output; the thread keeps only its size.">
           {note}
         </div>
       ))}

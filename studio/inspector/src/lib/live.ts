@@ -1,12 +1,20 @@
 /**
- * What the inspector learns only while a run streams: live cell output (the
- * `custom` stream), the tool calls made inside each cell and the active graph
- * nodes (the `events` stream). Thread state keeps none of these, so they are
- * gathered here, one {@link LiveRun} per run, by a pure reducer.
+ * What the inspector learns while a run streams, before checkpoints carry
+ * it: live cell output, the tool calls made inside each cell and the cell's
+ * rich outputs (the `custom` stream), and the active graph nodes and cells
+ * (the `events` stream). Gathered here, one {@link LiveRun} per run, by a
+ * pure reducer.
  */
+import type { RichOutputStreamChunk, ToolCallStreamChunk } from "../../../../src/graph/nodes/execute.js";
+import type { ObservationRichOutput } from "../../../../src/graph/messages.js";
+import { parseJsonText } from "./observation.js";
 
 /** `type` of the custom stream chunks with live cell output (src/graph/constants.ts). */
 export const OUTPUT_STREAM_TYPE = "codeact_output";
+/** `type` of the custom stream chunks with a cell's tool call start or end. */
+export const TOOL_CALL_STREAM_TYPE = "codeact_tool_call";
+/** `type` of the custom stream chunks with a cell's rich output. */
+export const RICH_OUTPUT_STREAM_TYPE = "codeact_rich_output";
 /** Name of the traced child run of each code cell (src/graph/nodes/execute.ts). */
 export const CELL_RUN_NAME = "execute_code";
 
@@ -18,6 +26,7 @@ export interface ToolCallView {
   args: unknown;
   result?: unknown;
   error?: string;
+  durationMs?: number;
   running: boolean;
 }
 
@@ -29,6 +38,8 @@ export interface LiveCell {
   language?: CodeLanguage;
   output: string;
   toolCalls: ToolCallView[];
+  /** Rich outputs, sent when the cell ends. */
+  outputs: ObservationRichOutput[];
   running: boolean;
 }
 
@@ -84,14 +95,7 @@ export function applyStreamPart(run: LiveRun, part: StreamPart): LiveRun {
       error: [data?.error, data?.message].filter((text) => typeof text === "string").join(": "),
     };
   }
-  if (kind === "custom") {
-    const data = part.data as { type?: unknown; chunk?: unknown } | null;
-    if (data?.type !== OUTPUT_STREAM_TYPE || typeof data.chunk !== "string") return run;
-    const chunk = data.chunk;
-    const index = lastIndex(run.cells, (cell) => cell.running);
-    if (index === -1) return run;
-    return updateCell(run, index, (cell) => ({ ...cell, output: cell.output + chunk }));
-  }
+  if (kind === "custom") return applyCustomChunk(run, part.data);
   if (kind === "events") return applyRunEvent(run, part.data as RunEvent);
   return run;
 }
@@ -132,6 +136,7 @@ function applyRunEvent(run: LiveRun, event: RunEvent): LiveRun {
         namespace,
         output: "",
         toolCalls: [],
+        outputs: [],
         running: true,
         ...((language === "javascript" || language === "python") && { language }),
       };
@@ -143,47 +148,52 @@ function applyRunEvent(run: LiveRun, event: RunEvent): LiveRun {
     }
     return run;
   }
-  if (type === "on_tool_start" || type === "on_tool_end" || type === "on_tool_error") {
-    const index = lastIndex(run.cells, (cell) => cell.running && cell.namespace === namespace);
-    if (index === -1) return run;
-    const name = event.name ?? "tool";
-    if (type === "on_tool_start") {
-      return updateCell(run, index, (cell) => ({
-        ...cell,
-        toolCalls: [...cell.toolCalls, { name, args: event.data?.input, running: true }],
-      }));
-    }
-    return updateCell(run, index, (cell) => {
-      const callIndex = lastIndex(cell.toolCalls, (call) => call.running && call.name === name);
-      if (callIndex === -1) return cell;
-      const toolCalls = [...cell.toolCalls];
-      const call = toolCalls[callIndex] as ToolCallView;
-      toolCalls[callIndex] =
-        type === "on_tool_end"
-          ? { ...call, running: false, result: toolResult(event.data?.output) }
-          : { ...call, running: false, error: errorText(event.data?.error) };
-      return { ...cell, toolCalls };
-    });
-  }
   return run;
 }
 
-/** A tool's output: the content of a serialised ToolMessage, else the value itself. */
-function toolResult(output: unknown): unknown {
-  if (typeof output === "object" && output !== null) {
-    const message = output as { lc?: unknown; kwargs?: { content?: unknown }; type?: unknown; content?: unknown };
-    if (message.lc !== undefined && message.kwargs !== undefined) return message.kwargs.content;
-    if (message.type === "tool" && "content" in message) return message.content;
+/**
+ * Applies a `custom` stream chunk to the cell running last: live output, a
+ * tool call's start or end, a rich output.
+ */
+function applyCustomChunk(run: LiveRun, data: unknown): LiveRun {
+  if (typeof data !== "object" || data === null) return run;
+  const type = (data as { type?: unknown }).type;
+  const index = lastIndex(run.cells, (cell) => cell.running);
+  if (index === -1) return run;
+  if (type === OUTPUT_STREAM_TYPE) {
+    const chunk = (data as { chunk?: unknown }).chunk;
+    if (typeof chunk !== "string") return run;
+    return updateCell(run, index, (cell) => ({ ...cell, output: cell.output + chunk }));
   }
-  return output;
-}
-
-function errorText(error: unknown): string {
-  if (typeof error === "string") return error;
-  if (typeof error === "object" && error !== null && "message" in error) {
-    return String((error as { message: unknown }).message);
+  if (type === TOOL_CALL_STREAM_TYPE) {
+    const event = data as ToolCallStreamChunk;
+    return updateCell(run, index, (cell) => {
+      const toolCalls = [...cell.toolCalls];
+      if (event.phase === "start") {
+        toolCalls[event.index] = { name: event.name, args: parseJsonText(event.args), running: true };
+      } else {
+        const started = toolCalls[event.index];
+        toolCalls[event.index] = {
+          name: event.name,
+          args: started?.args,
+          running: false,
+          ...(event.error !== undefined ? { error: event.error } : { result: parseJsonText(event.result) }),
+          ...(event.durationMs !== undefined && { durationMs: event.durationMs }),
+        };
+      }
+      // Slots of calls whose start was missed stay out of the list.
+      return { ...cell, toolCalls: toolCalls.filter((call) => call !== undefined) };
+    });
   }
-  return JSON.stringify(error) ?? "error";
+  if (type === RICH_OUTPUT_STREAM_TYPE) {
+    const event = data as RichOutputStreamChunk;
+    return updateCell(run, index, (cell) => {
+      const outputs = [...cell.outputs];
+      outputs[event.index] = event.output;
+      return { ...cell, outputs };
+    });
+  }
+  return run;
 }
 
 function updateCell(run: LiveRun, index: number, change: (cell: LiveCell) => LiveCell): LiveRun {

@@ -1,10 +1,12 @@
 /**
- * Reads a CodeAct observation back into its parts. The execute node writes
- * observations as compact text sections (see `formatExecutionResult` in
- * src/graph/messages.ts): the thread's state keeps only that text, so the
- * inspector parses it to show output, value, rich outputs and errors apart.
+ * Reads a CodeAct observation back into its parts. The execute node keeps
+ * the cell's structured result in `additional_kwargs.codeact_observation`
+ * (`ObservationDetails` in src/graph/messages.ts): output, value, error,
+ * rich outputs, tool calls. Observations of older threads carry only their
+ * text (see `formatExecutionResult`), which is parsed instead.
  * Kept free of DOM and React so jest can test it.
  */
+import type { ObservationDetails, ObservationRichOutput, ObservationToolCall } from "../../../../src/graph/messages.js";
 
 /** A section header of an observation, at the start of the text or after a blank line. */
 const SECTION_HEADERS = [
@@ -59,6 +61,116 @@ export interface ParsedObservation {
   images: string[];
   /** Mentions of images the executor displayed but the thread does not carry. */
   imageNotes: string[];
+  /** Tool calls made inside the cell, when the observation records them. */
+  toolCalls?: ToolCallRecord[];
+  /** Tool calls the observation counted but did not keep. */
+  toolCallsOmitted?: number;
+  /** Wall time of the cell, when recorded. */
+  durationMs?: number;
+}
+
+/** A tool call read from an observation's details; arguments and result parsed back from JSON text when whole. */
+export interface ToolCallRecord {
+  name: string;
+  args: unknown;
+  result?: unknown;
+  error?: string;
+  durationMs?: number;
+}
+
+/** JSON text back to its value; clipped or invalid text stays text. */
+export function parseJsonText(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** A recorded tool call as the page shows it. */
+export function toolCallRecord(call: ObservationToolCall): ToolCallRecord {
+  return {
+    name: call.name,
+    args: parseJsonText(call.args),
+    ...(call.result !== undefined && { result: parseJsonText(call.result) }),
+    ...(call.error !== undefined && { error: call.error }),
+    durationMs: call.durationMs,
+  };
+}
+
+/** How an omitted rich output is mentioned. */
+export function omittedNote(mimeType: string, bytes: number): string {
+  return `${mimeType} displayed (${formatBytes(bytes)}, over the size kept in the thread)`;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024
+    ? `${(bytes / (1024 * 1024)).toFixed(1)} MB`
+    : bytes >= 1024
+      ? `${Math.round(bytes / 1024)} KB`
+      : `${bytes} bytes`;
+}
+
+/** The structured details of an observation, when it has the current (structured) form. */
+export function structuredDetails(details: unknown): ObservationDetails | undefined {
+  if (typeof details !== "object" || details === null) return undefined;
+  const candidate = details as Partial<ObservationDetails>;
+  return candidate.kind === "execution" && typeof candidate.output === "string"
+    ? (candidate as ObservationDetails)
+    : undefined;
+}
+
+/** Rich outputs as the page shows them: image sources, textual outputs, notes for omitted ones. */
+export function splitRichOutputs(outputs: readonly ObservationRichOutput[]): {
+  images: string[];
+  displayed: DisplayedOutput[];
+  imageNotes: string[];
+} {
+  const images: string[] = [];
+  const displayed: DisplayedOutput[] = [];
+  const imageNotes: string[] = [];
+  for (const output of outputs) {
+    if (output === undefined) continue;
+    if (output.data === undefined) {
+      imageNotes.push(omittedNote(output.mimeType, output.bytes));
+    } else if (output.mimeType.startsWith("image/") && output.mimeType !== "image/svg+xml") {
+      images.push(`data:${output.mimeType};base64,${output.data.replace(/\s+/g, "")}`);
+    } else {
+      displayed.push({ mimeType: output.mimeType, text: output.data });
+    }
+  }
+  return { images, displayed, imageNotes };
+}
+
+/**
+ * Reads an execution observation: from its structured details when it has
+ * them, else from its text. Edited code and session notices are only in
+ * the text, so that is always parsed too.
+ */
+export function readObservation(content: unknown, details: unknown): ParsedObservation {
+  const parsed = parseObservation(content);
+  const structured = structuredDetails(details);
+  if (structured === undefined) return parsed;
+  const printed = extractDataUrlImages(structured.output ?? "");
+  const rich = splitRichOutputs(structured.outputs ?? []);
+  // Image blocks sent to the model repeat the displayed images: not read.
+  const images = [...printed.images, ...rich.images];
+  const { displayed, imageNotes } = rich;
+  return {
+    ...(parsed.editedCode !== undefined && { editedCode: parsed.editedCode }),
+    ...(parsed.sessionNotice !== undefined && { sessionNotice: parsed.sessionNotice }),
+    output: printed.text,
+    truncated: structured.truncated === true,
+    ...(structured.value !== undefined && { value: structured.value }),
+    ...(structured.error !== undefined && { error: withoutHeadline(structured.error) }),
+    displayed,
+    images,
+    imageNotes,
+    toolCalls: (structured.toolCalls ?? []).map(toolCallRecord),
+    ...(structured.toolCallsOmitted !== undefined && { toolCallsOmitted: structured.toolCallsOmitted }),
+    ...(structured.durationMs !== undefined && { durationMs: structured.durationMs }),
+  };
 }
 
 /** A message content block as the LangGraph API serialises it. */
@@ -170,4 +282,13 @@ function parseError(text: string): NonNullable<ParsedObservation["error"]> {
   return marker === -1
     ? { name, message }
     : { name, message, traceback: text.slice(marker + "\nTraceback:\n".length) };
+}
+
+/** A JavaScript stack repeats "Name: message" on its first line; the page shows it once. */
+function withoutHeadline(error: { name: string; message: string; traceback?: string }): NonNullable<ParsedObservation["error"]> {
+  const headline = `${error.name}: ${error.message}`;
+  const traceback = error.traceback?.replace(/\s+$/, "");
+  if (traceback === undefined) return { name: error.name, message: error.message };
+  const body = traceback.startsWith(headline) ? traceback.slice(headline.length).replace(/^\n/, "") : traceback;
+  return body === "" ? { name: error.name, message: error.message } : { name: error.name, message: error.message, traceback: body };
 }

@@ -1,13 +1,14 @@
 /**
  * Builds the per-run timeline of a thread: user messages, model turns, code
  * cells with their results, answers. Messages come from the thread's history
- * (each checkpoint names the run that wrote it); live details (output while a
- * cell runs, tool calls inside cells) come from {@link LiveRun}s.
+ * (each checkpoint names the run that wrote it), results (tool calls and rich
+ * outputs included) from the observations' details; while a cell runs, its
+ * output, tool calls and rich outputs come from {@link LiveRun}s.
  * Kept free of DOM and React so jest can test it.
  */
 import { extractCode } from "../../../../src/graph/extract-code.js";
 import type { CodeLanguage, LiveCell, LiveRun, ToolCallView } from "./live.js";
-import { contentText, parseObservation, type ParsedObservation } from "./observation.js";
+import { contentText, readObservation, type ParsedObservation } from "./observation.js";
 
 /** Marks on `additional_kwargs.codeact` (src/graph/messages.ts). */
 const CODEACT_KEY = "codeact";
@@ -62,6 +63,8 @@ export type TimelineItem =
       result?: ParsedObservation;
       output: string;
       toolCalls: ToolCallView[];
+      /** Rich outputs seen on the stream before the cell's observation arrived. */
+      liveOutputs: LiveCell["outputs"];
     }
   | { kind: "note"; key: string; title: string; text: string }
   | { kind: "answer"; key: string; text: string; agent?: string; structured?: unknown }
@@ -191,8 +194,10 @@ function runItems(
   const attachLive = (cell: CellItem): void => {
     const match = takeLive(cell.code);
     if (match === undefined) return;
-    cell.toolCalls = match.toolCalls;
+    // The observation's record wins; the stream's only stands in until it arrives.
+    if (cell.result?.toolCalls === undefined) cell.toolCalls = match.toolCalls;
     cell.output = match.output;
+    cell.liveOutputs = match.outputs;
     if (match.running && cell.status === "pending") cell.status = "running";
   };
 
@@ -202,7 +207,7 @@ function runItems(
     if (message.type === "human" && isObservation(message)) {
       const kind = observationKind(message);
       if (kind === "execution") {
-        const result = parseObservation(message.content);
+        const result = readObservation(message.content, message.additional_kwargs?.[DETAILS_KEY]);
         const cell = openCell ?? {
           kind: "cell" as const,
           key: `${key}-cell`,
@@ -211,6 +216,7 @@ function runItems(
           status: "pending" as CellStatus,
           output: "",
           toolCalls: [],
+          liveOutputs: [],
         };
         if (openCell === undefined) items.push(cell);
         if (openCell !== undefined && openCell === carriedCell) {
@@ -218,6 +224,7 @@ function runItems(
         }
         if (result.editedCode !== undefined) cell.code = result.editedCode;
         cell.result = result;
+        if (result.toolCalls !== undefined) cell.toolCalls = result.toolCalls.map((call) => ({ ...call, running: false }));
         cell.status = result.error ? "error" : "done";
         attachLive(cell);
         cell.status = result.error ? "error" : "done";
@@ -264,6 +271,7 @@ function runItems(
           status: "pending",
           output: "",
           toolCalls: [],
+          liveOutputs: [],
         };
         items.push(openCell);
       }
@@ -286,6 +294,7 @@ function runItems(
       status: cell.running ? "running" : "pending",
       output: cell.output,
       toolCalls: cell.toolCalls,
+      liveOutputs: cell.outputs,
     });
   }
   return items;
