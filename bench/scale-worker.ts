@@ -133,6 +133,7 @@ export async function runScaleWorker(options: ScaleWorkerOptions): Promise<Scale
       executionMedianMs: median(durations),
     };
   } finally {
+    phase = "executor.close()";
     await executor.close();
   }
 }

@@ -67,6 +67,7 @@ class Worker {
   retiring = false;
   exited = false;
   readonly exitedPromise: Promise<void>;
+  #held = false;
 
   constructor(generation: number, options: WorkerExecutorOptions, onMessage: (worker: Worker, message: WorkerMessage) => void) {
     this.generation = generation;
@@ -115,14 +116,20 @@ class Worker {
     });
   }
 
-  /** Keeps the host process alive only while cells are waiting. */
+  /** Keeps the host process alive only while cells are waiting (or close() awaits the exit). */
   busy(): void {
     this.child.ref();
     this.child.channel?.ref();
   }
 
+  /** From now on the host waits for this worker: {@link idle} no longer unrefs it. */
+  hold(): void {
+    this.#held = true;
+    this.busy();
+  }
+
   idle(): void {
-    if (this.pending.size > 0) return;
+    if (this.pending.size > 0 || this.#held) return;
     this.child.unref();
     this.child.channel?.unref();
   }
@@ -190,6 +197,11 @@ export class ProcessSupervisor {
     if (!worker) return;
     worker.retiring = true;
     for (const cell of worker.pending.values()) cell.settle({ closed: true });
+    // Hold the event loop until the exit is seen: an idle worker's handles are
+    // unref'd, so once the kill timer fired nothing else might keep this
+    // process alive and close() would never settle (issue 7: a worker
+    // disposing hundreds of isolates outlives the grace).
+    worker.hold();
     worker.send({ type: "close" });
     const timer = setTimeout(() => worker.kill(), CLOSE_GRACE_MS);
     await worker.exitedPromise;

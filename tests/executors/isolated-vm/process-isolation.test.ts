@@ -1,6 +1,7 @@
 import { ExecutorClosedError } from "../../../src/executors/errors.js";
 import { IsolatedVmExecutor, type IsolatedVmExecutorOptions } from "../../../src/executors/isolated-vm/index.js";
 import { describeExecutorConformance } from "../../../src/testing/conformance.js";
+import { runFixture } from "./fixtures/run-fixture.js";
 
 // The worker runs from source through tsx here: its start-up is slower than from dist/.
 const WORKER_TEST_TIMEOUT_MS = 60_000;
@@ -151,5 +152,17 @@ describe("IsolatedVmExecutor isolation: process", () => {
     expect(isAlive(pid)).toBe(false);
     expect(executor.sessionCount).toBe(0);
     await expect(executor.execute({ code: "1", sessionId: "c" })).rejects.toBeInstanceOf(ExecutorClosedError);
+  });
+
+  // Issue 7: at 500+ sessions the worker took longer than the close grace to
+  // exit; the host's idle (unref'd) worker handles then let its event loop
+  // drain with close() pending, and Node exited quietly with code 0.
+  it("close() settles when the worker is too slow to exit by itself (in a fresh process)", async () => {
+    const line = await runFixture("close-stalled-worker.ts");
+    const result = JSON.parse(line) as { value?: string; closed?: boolean; alive?: boolean; crashed?: string };
+    expect(result.crashed).toBeUndefined();
+    expect(result.value).toBe("2");
+    expect(result.closed).toBe(true);
+    expect(result.alive).toBe(false);
   });
 });
