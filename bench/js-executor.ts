@@ -4,14 +4,18 @@
  * running the same code in the same process (the floor; node:vm is a timing
  * baseline only, never a sandbox).
  */
+import { performance } from "node:perf_hooks";
 import vm from "node:vm";
-import { IsolatedVmExecutor } from "../src/executors/isolated-vm/index.js";
+import { DEFAULT_ISOLATION, IsolatedVmExecutor, type IsolationMode } from "../src/executors/isolated-vm/index.js";
 import type { HostFunction } from "../src/executors/types.js";
 import { figure, median, sample, type BenchFigure } from "./stats.js";
 
 const GROUP = "JavaScript executor";
 export const WARM_CELL_GOAL_MS = 0.5;
 export const FRESH_SESSION_GOAL_MS = 3;
+/** A graph builds its executor well before the first cell: this long, here. */
+const FIRST_CELL_DELAY_MS = 3_000;
+const FIRST_CELL_LATER_RUNS = 3;
 
 export interface JsExecutorOptions {
   warmupRuns: number;
@@ -36,8 +40,60 @@ export const JS_EXECUTOR_QUICK: JsExecutorOptions = {
   loopRuns: 3,
 };
 
+/** The executor figures for both isolation modes (the default, "process", keeps the plain names), then the worker start. */
 export async function runJsExecutor(options: JsExecutorOptions): Promise<BenchFigure[]> {
-  const executor = new IsolatedVmExecutor();
+  const figures: BenchFigure[] = [];
+  for (const isolation of ["process", "in-process"] as const) {
+    figures.push(...(await runOneMode(options, isolation)));
+  }
+  figures.push(...(await workerStart(options)));
+  return figures;
+}
+
+/**
+ * Process isolation: from `new IsolatedVmExecutor()` to the first cell's
+ * result, with the executor constructed and immediately used (the worst
+ * case), and with the first cell sent a moment later (a graph builds the
+ * executor well before its first cell).
+ */
+async function workerStart(options: JsExecutorOptions): Promise<BenchFigure[]> {
+  const runs = Math.max(3, Math.round(options.freshSessionRuns / 10));
+  const firstCell = (delayMs: number) => async (): Promise<number> => {
+    const executor = new IsolatedVmExecutor({ isolation: "process" });
+    try {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const started = performance.now();
+      await executor.execute({ code: "1+1", sessionId: "first" });
+      return performance.now() - started;
+    } finally {
+      await executor.close();
+    }
+  };
+  const immediate: number[] = [];
+  const later: number[] = [];
+  for (let index = 0; index < runs; index += 1) {
+    immediate.push(await firstCell(0)());
+    if (index < FIRST_CELL_LATER_RUNS) later.push(await firstCell(FIRST_CELL_DELAY_MS)());
+  }
+  return [
+    figure({
+      group: GROUP,
+      name: "process isolation: first cell right after new executor (worker start, median)",
+      value: median(immediate),
+      unit: "ms",
+    }),
+    figure({
+      group: GROUP,
+      name: `process isolation: first cell ${FIRST_CELL_DELAY_MS / 1000} s after new executor (median)`,
+      value: median(later),
+      unit: "ms",
+    }),
+  ];
+}
+
+async function runOneMode(options: JsExecutorOptions, isolation: IsolationMode): Promise<BenchFigure[]> {
+  const executor = new IsolatedVmExecutor({ isolation });
+  const suffix = isolation === DEFAULT_ISOLATION ? "" : `, isolation: ${isolation}`;
   const noop: HostFunction = async () => 1;
   const tools = { noop };
   const loopCode = `let sum = 0; for (let i = 0; i < ${options.loopCalls}; i++) sum += await noop(); sum`;
@@ -80,7 +136,7 @@ export async function runJsExecutor(options: JsExecutorOptions): Promise<BenchFi
     return [
       figure({
         group: GROUP,
-        name: "warm tiny cell `1+1` (median)",
+        name: `warm tiny cell \`1+1\` (median)${suffix}`,
         value: tiny,
         unit: "ms",
         baseline: { name: baselineName, value: tinyFloor },
@@ -88,7 +144,7 @@ export async function runJsExecutor(options: JsExecutorOptions): Promise<BenchFi
       }),
       figure({
         group: GROUP,
-        name: "fresh session, first cell (median)",
+        name: `fresh session, first cell (median)${suffix}`,
         value: fresh,
         unit: "ms",
         baseline: { name: "node:vm, new context", value: freshFloor },
@@ -96,21 +152,21 @@ export async function runJsExecutor(options: JsExecutorOptions): Promise<BenchFi
       }),
       figure({
         group: GROUP,
-        name: "cell with one tool call (median)",
+        name: `cell with one tool call (median)${suffix}`,
         value: oneTool,
         unit: "ms",
         baseline: { name: baselineName, value: oneToolFloor },
       }),
       figure({
         group: GROUP,
-        name: "tool call round trip (cell minus tiny cell)",
+        name: `tool call round trip (cell minus tiny cell)${suffix}`,
         value: Math.max(0, oneTool - tiny),
         unit: "ms",
         baseline: { name: baselineName, value: Math.max(0, oneToolFloor - tinyFloor) },
       }),
       figure({
         group: GROUP,
-        name: `tool call in a loop (per call, ${options.loopCalls} calls)`,
+        name: `tool call in a loop (per call, ${options.loopCalls} calls)${suffix}`,
         value: loop / options.loopCalls,
         unit: "ms",
         baseline: { name: baselineName, value: loopFloor / options.loopCalls },

@@ -14,6 +14,7 @@ export {
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_VARIABLE_CHARS,
   DEFAULT_ISOLATION,
+  DEFAULT_PREWARM_SESSIONS,
   type IsolatedVmExecutorOptions,
   type IsolationMode,
 } from "./isolated-vm-executor.js";

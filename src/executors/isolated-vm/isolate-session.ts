@@ -10,7 +10,7 @@ import type { ToolDispatcher } from "./tool-bridge.js";
  */
 const rootScope = new AsyncResource("langgraph-codeact.isolated-vm");
 
-function inRootScope<T>(action: () => T): T {
+export function inRootScope<T>(action: () => T): T {
   return rootScope.runInAsyncScope(action);
 }
 
@@ -105,7 +105,9 @@ export class IsolateSession {
         })
     );
     try {
-      const context = await inRootScope(() => isolate.createContext());
+      // Synchronous calls while building: each async call is a thread hop (~0.2 ms), and
+      // the sync API also stays clear of the async-context trap. The work itself is short.
+      const context = isolate.createContextSync();
       // The session is created below; these closures read it lazily.
       const bridge = new ivm.Reference(
         (name: string, argumentsJson: string): Promise<string> | string =>
@@ -117,10 +119,10 @@ export class IsolateSession {
         const hooks = session.#hooks;
         if (hooks && typeof text === "string") hooks.onOutput(stream === "stderr" ? "stderr" : "stdout", text);
       });
-      const runtime = await installRuntime(isolate, context, [bridge, output, options.maxVariableChars]);
-      const [run, setTools, restore] = (await Promise.all(
-        ["run", "setTools", "restore"].map((name) => inRootScope(() => runtime.get(name, { reference: true })))
-      )) as [ivm.Reference, ivm.Reference, ivm.Reference];
+      const runtime = installRuntime(isolate, context, [bridge, output, options.maxVariableChars]);
+      const [run, setTools, restore] = ["run", "setTools", "restore"].map((name) =>
+        runtime.getSync(name, { reference: true })
+      ) as [ivm.Reference, ivm.Reference, ivm.Reference];
       runtime.release();
       session = new IsolateSession({
         isolate,
@@ -171,18 +173,23 @@ export class IsolateSession {
    * Runs a transformed cell. Rejects when the isolate dies (see
    * {@link failure}); errors of the user's code are in the result.
    */
-  async run(script: string, timeoutMs: number, hooks: RunHooks): Promise<GuestRunResult> {
+  async run(script: string, timeoutMs: number, hooks: RunHooks, toolNames?: readonly string[]): Promise<GuestRunResult> {
     this.#hooks = hooks;
+    // the tool globals travel with the cell (one call into the isolate, not two), only when they changed
+    const toolKey = toolNames ? [...toolNames].sort().join("\0") : this.#toolKey;
+    const names = toolKey === this.#toolKey ? null : [...(toolNames ?? [])];
     try {
       const reply: unknown = await this.#race(
         inRootScope(() =>
-          this.#run.apply(undefined, [script], {
+          this.#run.apply(undefined, [script, names], {
+            arguments: { copy: true },
             // covers the synchronous part; the executor's watchdog covers the rest
             timeout: Math.max(1, Math.ceil(timeoutMs)),
             result: { promise: true, copy: true },
           })
         )
       );
+      if (names) this.#toolKey = toolKey;
       const result = parseGuestResult(reply);
       await this.#drainOutput(result.chunks);
       return result.run;
@@ -233,27 +240,21 @@ const GUEST_RUNTIME_FACTORY = `(function ($0, $1, $2) {${GUEST_RUNTIME_SOURCE}\n
 /** V8 code cache of the runtime: a new session compiles it ~3x faster (0.27 vs 0.76 ms here). */
 let runtimeCodeCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
 
-async function installRuntime(
+function installRuntime(
   isolate: ivm.Isolate,
   context: ivm.Context,
   args: [ivm.Reference, ivm.Reference, number]
-): Promise<ivm.Reference> {
+): ivm.Reference {
   const cache = runtimeCodeCache;
   // the typings omit the cache fields isolated-vm sets on the Script
-  const script = (await inRootScope(() =>
-    isolate.compileScript(GUEST_RUNTIME_FACTORY, {
-      filename: GUEST_RUNTIME_FILENAME,
-      ...(cache ? { cachedData: cache } : { produceCachedData: true }),
-    })
-  )) as ivm.Script & ivm.CachedDataResult & { cachedDataRejected?: boolean };
+  const script = isolate.compileScriptSync(GUEST_RUNTIME_FACTORY, {
+    filename: GUEST_RUNTIME_FILENAME,
+    ...(cache ? { cachedData: cache } : { produceCachedData: true }),
+  }) as ivm.Script & ivm.CachedDataResult & { cachedDataRejected?: boolean };
   if (!cache && script.cachedData) runtimeCodeCache = script.cachedData;
   if (cache && script.cachedDataRejected === true) runtimeCodeCache = undefined;
-  const factory = (await inRootScope(() =>
-    script.run(context, { reference: true, release: true })
-  )) as ivm.Reference;
-  const runtime = (await inRootScope(() =>
-    factory.apply(undefined, args, { result: { reference: true } })
-  )) as ivm.Reference;
+  const factory = script.runSync(context, { reference: true, release: true }) as ivm.Reference;
+  const runtime = factory.applySync(undefined, args, { result: { reference: true } }) as ivm.Reference;
   factory.release();
   return runtime;
 }

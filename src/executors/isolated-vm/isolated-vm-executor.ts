@@ -12,6 +12,7 @@ import type {
 import { IsolateSession, SessionFailedError, type SessionFailure } from "./isolate-session.js";
 import { OutputBuffer } from "../output-buffer.js";
 import { ProcessSupervisor } from "./process-supervisor.js";
+import { SessionPool } from "./session-pool.js";
 import { createToolDispatcher } from "./tool-bridge.js";
 import { transformCell } from "./transform.js";
 
@@ -25,6 +26,8 @@ export const DEFAULT_MAX_OUTPUT_CHARS = 20_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
 /** Largest JSON text of one global that goes into the variable snapshot. */
 export const DEFAULT_MAX_VARIABLE_CHARS = 1_000_000;
+/** Ready isolates kept for new sessions; see {@link IsolatedVmExecutorOptions.prewarmSessions}. */
+export const DEFAULT_PREWARM_SESSIONS = 2;
 /** Where isolates run by default; see {@link IsolatedVmExecutorOptions.isolation}. */
 export const DEFAULT_ISOLATION: IsolationMode = "process";
 
@@ -59,6 +62,12 @@ export interface IsolatedVmExecutorOptions extends ExecutionLimits {
    * process, restarted after crashes). @defaultValue `"process"`
    */
   isolation?: IsolationMode;
+  /**
+   * Isolates kept ready (runtime installed) so a new session starts without
+   * building one; refilled in the background. `0` turns the pool off.
+   * @defaultValue `2`
+   */
+  prewarmSessions?: number;
 }
 
 /** One session id's state across isolate rebuilds. */
@@ -102,6 +111,8 @@ export class IsolatedVmExecutor implements Executor {
   readonly #slots = new Map<string, SessionSlot>();
   /** Set in `"process"` isolation: every call is forwarded to the worker. */
   readonly #supervisor: ProcessSupervisor | undefined;
+  /** Ready isolates for new sessions (in-process isolation only; the worker has its own). */
+  readonly #pool: SessionPool | undefined;
   #closed = false;
 
   constructor(options: IsolatedVmExecutorOptions = {}) {
@@ -118,6 +129,10 @@ export class IsolatedVmExecutor implements Executor {
       throw new RangeError(`isolation must be "in-process" or "process", got ${String(isolation)}.`);
     }
     this.isolation = isolation;
+    const prewarmSessions = options.prewarmSessions ?? DEFAULT_PREWARM_SESSIONS;
+    if (!Number.isInteger(prewarmSessions) || prewarmSessions < 0) {
+      throw new RangeError(`prewarmSessions must be a whole number >= 0, got ${prewarmSessions}.`);
+    }
     this.#supervisor =
       isolation === "process"
         ? new ProcessSupervisor({
@@ -126,9 +141,15 @@ export class IsolatedVmExecutor implements Executor {
             maxOutputChars: this.#maxOutputChars,
             idleTimeoutMs: this.#idleTimeoutMs,
             maxVariableChars: this.#maxVariableChars,
+            prewarmSessions,
             ...(this.#maxSessions !== undefined ? { maxSessions: this.#maxSessions } : {}),
           })
         : undefined;
+    this.#pool =
+      isolation === "in-process" && prewarmSessions > 0
+        ? new SessionPool({ memoryLimitMb: this.#memoryLimitMb, maxVariableChars: this.#maxVariableChars }, prewarmSessions)
+        : undefined;
+    this.#pool?.fill();
   }
 
   /** Where this executor's isolates run. */
@@ -179,6 +200,7 @@ export class IsolatedVmExecutor implements Executor {
     if (this.#closed) return;
     this.#closed = true;
     await this.#supervisor?.close();
+    await this.#pool?.close();
     for (const slot of this.#slots.values()) this.#dispose(slot, "closed");
     this.#slots.clear();
   }
@@ -234,11 +256,12 @@ export class IsolatedVmExecutor implements Executor {
     const onAbort = (): void => live.kill("abort");
     request.signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      await live.setTools(Object.keys(request.tools ?? {}));
-      const guest = await live.run(transformed.cell.script, this.#timeoutMs, {
-        dispatch: hooks.dispatch,
-        onOutput,
-      });
+      const guest = await live.run(
+        transformed.cell.script,
+        this.#timeoutMs,
+        { dispatch: hooks.dispatch, onOutput },
+        Object.keys(request.tools ?? {})
+      );
       slot.saved = new Map(Object.entries(guest.saved));
       slot.unsaved = guest.unsaved;
       const error: ExecutionError | undefined = guest.error && {
@@ -281,10 +304,9 @@ export class IsolatedVmExecutor implements Executor {
   ): Promise<IsolateSession> {
     slot.session = undefined;
     this.#evictBeyondLimit(slot);
-    const session = await IsolateSession.create({
-      memoryLimitMb: this.#memoryLimitMb,
-      maxVariableChars: this.#maxVariableChars,
-    });
+    const session = this.#pool
+      ? await this.#pool.take()
+      : await IsolateSession.create({ memoryLimitMb: this.#memoryLimitMb, maxVariableChars: this.#maxVariableChars });
     if (this.#closed) {
       session.kill("closed");
       throw new ExecutorClosedError(this.name);

@@ -15,6 +15,7 @@ export interface WorkerExecutorOptions {
   idleTimeoutMs: number;
   maxSessions?: number;
   maxVariableChars: number;
+  prewarmSessions: number;
 }
 
 /** Host → worker. */

@@ -8,7 +8,8 @@
  * Reference, `$2` the per-variable snapshot cap in characters. The
  * References stay in this closure: nothing reachable from user code holds
  * them. Returns `{ run, setTools, restore }`, used by the host through
- * References to those functions.
+ * References to those functions; `run(script, toolNames)` first installs
+ * the tool globals when `toolNames` is not null (one call per cell).
  *
  * `WebAssembly` is removed (its memory escapes the heap limit). Builtins are captured up front so user code that replaces `JSON`,
  * `Object.keys`, `console`, … cannot break the runtime.
@@ -416,9 +417,10 @@ function restore(entries) {
 }
 
 // ---- cells ------------------------------------------------------------------
-async function run(script) {
+async function run(script, names) {
   // null prototype: user setters on Object.prototype cannot intercept our writes
   const result = { __proto__: null, chunks: 0 };
+  if (names !== null) setTools(names);
   try {
     const boxed = await indirectEval(script);
     const value = ArrayIsArray(boxed) ? boxed[0] : undefined;

@@ -1,0 +1,75 @@
+import { IsolatedVmExecutor } from "../../../src/executors/isolated-vm/index.js";
+import { SessionPool } from "../../../src/executors/isolated-vm/session-pool.js";
+
+const OPTIONS = { memoryLimitMb: 32, maxVariableChars: 10_000 };
+const hooks = { dispatch: async () => "{}", onOutput: () => {} };
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe("SessionPool", () => {
+  it("fills to its size in the background, hands out ready sessions and refills", async () => {
+    const pool = new SessionPool(OPTIONS, 2);
+    expect(pool.readyCount).toBe(0);
+    pool.fill();
+    await waitFor(() => pool.readyCount === 2);
+    const session = await pool.take();
+    expect(pool.readyCount).toBe(1);
+    expect(session.disposed).toBe(false);
+    const result = await session.run("(async () => [6 * 7])()", 1_000, hooks);
+    expect(result.value).toBe("42");
+    await waitFor(() => pool.readyCount === 2);
+    session.kill("closed");
+    await pool.close();
+  });
+
+  it("builds a session on demand when empty, skips lost ones, and close() disposes the ready ones", async () => {
+    const pool = new SessionPool(OPTIONS, 1);
+    const first = await pool.take(); // nothing ready yet
+    expect(first.disposed).toBe(false);
+    await waitFor(() => pool.readyCount === 1);
+    const ready = await pool.take();
+    ready.kill("crash");
+    await waitFor(() => pool.readyCount === 1);
+    await pool.close();
+    expect(pool.readyCount).toBe(0);
+    pool.fill(); // closed: no refill
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(pool.readyCount).toBe(0);
+    first.kill("closed");
+  });
+
+  it("keeps nothing with size 0", async () => {
+    const pool = new SessionPool(OPTIONS, 0);
+    pool.fill();
+    const session = await pool.take();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(pool.readyCount).toBe(0);
+    session.kill("closed");
+    await pool.close();
+  });
+});
+
+describe("IsolatedVmExecutor prewarmSessions", () => {
+  it("rejects a negative or fractional size", () => {
+    expect(() => new IsolatedVmExecutor({ prewarmSessions: -1 })).toThrow(/prewarmSessions/);
+    expect(() => new IsolatedVmExecutor({ prewarmSessions: 1.5 })).toThrow(/prewarmSessions/);
+  });
+
+  it.each([0, 2])("gives each new session a clean global scope (pool of %i)", async (prewarmSessions) => {
+    const executor = new IsolatedVmExecutor({ isolation: "in-process", prewarmSessions });
+    try {
+      await executor.execute({ code: "globalThis.leak = 1; const mine = 2", sessionId: "a" });
+      const other = await executor.execute({ code: "[typeof leak, typeof mine]", sessionId: "b" });
+      expect(other.value).toBe("[ 'undefined', 'undefined' ]");
+      expect(executor.sessionCount).toBe(2);
+    } finally {
+      await executor.close();
+    }
+  });
+});
