@@ -37,6 +37,12 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_OUTPUT_CHARS = 20_000;
 export const DEFAULT_INTERRUPT_GRACE_MS = 3_000;
 export const DEFAULT_MAX_VARIABLE_CHARS = 100_000;
+/**
+ * Tornado, under Jupyter Server and the gateways, closes a WebSocket on a
+ * message over 10 MiB (`websocket_max_message_size`); a tool reply that big
+ * would be lost and the cell would wait for it until its timeout.
+ */
+export const DEFAULT_MAX_TOOL_RESULT_BYTES = 8 * 1024 * 1024;
 /** Limit for our own silent requests (bootstrap, restore, snapshot), which include kernel start-up. */
 const SETUP_TIMEOUT_MS = 60_000;
 /**
@@ -46,6 +52,8 @@ const SETUP_TIMEOUT_MS = 60_000;
 const SHUTDOWN_RETRY_DELAYS_MS = [200, 400, 800, 1_600, 3_200] as const;
 const PYTHON_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IMAGE_MIME_TYPE = /^image\//;
+/** A UTF-16 surrogate without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export interface JupyterExecutorOptions {
   /** HTTP(S) URL of a Jupyter Server, Kernel Gateway or Enterprise Gateway. */
@@ -80,6 +88,12 @@ export interface JupyterExecutorOptions {
   keepKernelsOnClose?: boolean;
   /** Limit of one REST call to the server. @defaultValue `30_000` */
   requestTimeoutMs?: number;
+  /**
+   * A tool result whose JSON is longer fails in the code with a clear error
+   * (the WebSocket would drop it). Raise it only for a server configured with
+   * a larger `websocket_max_message_size`. @defaultValue `8 * 1024 * 1024`
+   */
+  maxToolResultBytes?: number;
 }
 
 interface Session {
@@ -196,6 +210,7 @@ export class JupyterExecutor implements Executor {
   readonly #maxVariableChars: number;
   readonly #imagesForModel: boolean;
   readonly #keepKernelsOnClose: boolean;
+  readonly #maxToolResultBytes: number;
   readonly #sessions = new Map<string, Session>();
   /** Per-session queue: cells of one session run one after another. */
   readonly #queues = new Map<string, Promise<unknown>>();
@@ -212,6 +227,7 @@ export class JupyterExecutor implements Executor {
     this.#maxVariableChars = options.maxVariableChars ?? DEFAULT_MAX_VARIABLE_CHARS;
     this.#imagesForModel = options.imagesForModel ?? true;
     this.#keepKernelsOnClose = options.keepKernelsOnClose ?? false;
+    this.#maxToolResultBytes = options.maxToolResultBytes ?? DEFAULT_MAX_TOOL_RESULT_BYTES;
     this.description = [
       "Your code runs in a persistent IPython (Jupyter) kernel, Python 3.",
       "Variables, imports and functions persist between code blocks.",
@@ -332,7 +348,9 @@ export class JupyterExecutor implements Executor {
   async #runCell(session: Session, request: ExecuteRequest, output: CellOutput): Promise<CellEnd> {
     const connection = session.connection;
     let active = true;
-    const pending = connection.execute(request.code, {
+    // The server re-packs what it receives as strict UTF-8 and drops a message
+    // carrying a lone surrogate, so code gets U+FFFD in its place.
+    const pending = connection.execute(request.code.replace(LONE_SURROGATE, "\uFFFD"), {
       allowStdin: true,
       storeHistory: true,
       userExpressions: { snapshot: snapshotExpression(this.#maxVariableChars) },
@@ -433,11 +451,37 @@ export class JupyterExecutor implements Executor {
       const tool = session.tools[call.name];
       if (!tool) throw new Error(`no tool named ${call.name}`);
       const value = await tool(toolInput(tool, call.args, call.kwargs));
-      reply = JSON.stringify({ ok: value === undefined ? null : value });
+      reply = this.#toolReply(call.name, value);
     } catch (error) {
       reply = JSON.stringify({ error: error instanceof Error ? error.message : String(error) });
     }
     if (isActive()) connection.sendInputReply(parent, reply);
+  }
+
+  /**
+   * A tool's result as the kernel's JSON reply, with JSON.stringify's
+   * conversions (`undefined`, functions and NaN become None, `toJSON` is
+   * used, Maps become {}); a result that cannot be JSON or is too big for one
+   * kernel message is an error raised in the code.
+   */
+  #toolReply(name: string, value: unknown): string {
+    let reply: string;
+    try {
+      reply = JSON.stringify({ ok: value === undefined ? null : value });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return JSON.stringify({ error: `The tool ${name} returned a value that is not JSON (${reason}).` });
+    }
+    // The reply travels as a string inside the message's JSON.
+    const bytes = Buffer.byteLength(JSON.stringify(reply));
+    if (bytes > this.#maxToolResultBytes) {
+      return JSON.stringify({
+        error:
+          `The tool ${name} returned ${bytes} bytes of JSON, over the ${this.#maxToolResultBytes}-byte limit ` +
+          "of one kernel message; ask it for less (a page, a summary, a file path).",
+      });
+    }
+    return reply;
   }
 
   async #ensureSession(request: ExecuteRequest, notices: string[]): Promise<Session> {

@@ -13,9 +13,15 @@ const MODULE_NAME = "_codeact";
 const MODULE_SOURCE = String.raw`
 import builtins as _builtins
 import json as _json
+import sys as _sys
 import types as _types
 
 from IPython import get_ipython
+
+try:
+    from jupyter_client.jsonutil import json_default as _json_default
+except ImportError:
+    _json_default = str
 
 MARKER = ${JSON.stringify(TOOL_CALL_MARKER)}
 _SKIPPED = {"In", "Out", "exit", "quit", "get_ipython"}
@@ -118,6 +124,42 @@ def snapshot(max_chars):
 
 def restore(text):
     get_ipython().user_ns.update(_json.loads(text))
+
+
+def _escaping_packer(original):
+    # jupyter_client packs messages as UTF-8, which lone surrogates (a JSON
+    # "\\ud800" escape, a sliced emoji, os.fsdecode) are not: U+D800..U+DBFF
+    # make it raise, so the message is dropped (a print() vanishes, an
+    # execute_reply never comes); U+DC80..U+DCFF go out as invalid bytes the
+    # server turns into U+FFFD. ASCII JSON escapes keep them exactly, as the
+    # JavaScript sandbox keeps them.
+    def pack(obj):
+        try:
+            packed = original(obj)
+            packed.decode("utf-8")
+            return packed
+        except UnicodeError:
+            return _json.dumps(
+                obj, default=_json_default, ensure_ascii=True, allow_nan=False
+            ).encode("ascii")
+    pack._codeact_escaping = True
+    return pack
+
+
+def _patch_packers():
+    shell = get_ipython()
+    holders = (
+        getattr(shell, "kernel", None), getattr(shell, "displayhook", None),
+        getattr(shell, "display_pub", None), _sys.stdout, _sys.stderr,
+    )
+    for holder in holders:
+        session = getattr(holder, "session", None)
+        pack = getattr(session, "pack", None)
+        if callable(pack) and not getattr(pack, "_codeact_escaping", False):
+            session.pack = _escaping_packer(pack)
+
+
+_patch_packers()
 
 
 def status():
