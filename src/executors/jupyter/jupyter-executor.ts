@@ -122,6 +122,15 @@ interface Snapshot {
   unsaved: string[];
 }
 
+/** The kernel died, vanished or cannot be reached over its WebSocket any more. */
+function isKernelLoss(error: unknown): boolean {
+  return (
+    error instanceof KernelDiedError ||
+    error instanceof KernelGoneError ||
+    error instanceof ConnectionLostError
+  );
+}
+
 /** Builds a tool's single input object from Python's positional and keyword arguments. */
 export function toolInput(
   tool: HostFunction,
@@ -305,7 +314,15 @@ export class JupyterExecutor implements Executor {
           name: String(end.reply.ename ?? "Error"),
           message: String(end.reply.evalue ?? ""),
         };
-        snapshot = await this.#snapshot(session);
+        try {
+          snapshot = await this.#snapshotOrThrow(session);
+        } catch (failure) {
+          // A server shutting down interrupts its kernels (the cell ends with
+          // KeyboardInterrupt), then kills them: the kernel is gone, not the code wrong.
+          if (!isKernelLoss(failure)) throw failure;
+          const crashed = await this.#recoverFromFailure(session, failure, notices);
+          error = { ...crashed, ...(error.traceback !== undefined && { traceback: error.traceback }) };
+        }
       }
     } else if (end.kind === "failed") {
       error = await this.#recoverFromFailure(session, end.error, notices);
@@ -613,13 +630,24 @@ export class JupyterExecutor implements Executor {
 
   async #snapshot(session: Session): Promise<Snapshot | undefined> {
     try {
-      const reply = await this.#silent(session, "", {
-        snapshot: snapshotExpression(this.#maxVariableChars),
-      });
-      return this.#parseSnapshot(reply);
+      return await this.#snapshotOrThrow(session);
     } catch {
       return undefined;
     }
+  }
+
+  /** Returns undefined when the kernel answers something unreadable; throws when it cannot answer. */
+  async #snapshotOrThrow(session: Session): Promise<Snapshot | undefined> {
+    let reply: Record<string, unknown>;
+    try {
+      reply = await this.#silent(session, "", {
+        snapshot: snapshotExpression(this.#maxVariableChars),
+      });
+    } catch (error) {
+      if (isKernelLoss(error)) throw error;
+      return undefined;
+    }
+    return this.#parseSnapshot(reply);
   }
 
   #parseSnapshot(reply: Record<string, unknown>): Snapshot | undefined {
@@ -671,13 +699,7 @@ export class JupyterExecutor implements Executor {
     notices: string[]
   ): Promise<ExecutionError> {
     if (this.#closing) throw new ExecutorClosedError(this.name);
-    if (
-      !(
-        failure instanceof KernelDiedError ||
-        failure instanceof KernelGoneError ||
-        failure instanceof ConnectionLostError
-      )
-    ) {
+    if (!isKernelLoss(failure)) {
       throw failure instanceof ExecutorError
         ? failure
         : new ExecutorProtocolError(`Kernel connection failed: ${String(failure)}`, {
@@ -692,7 +714,9 @@ export class JupyterExecutor implements Executor {
     return {
       name: "SessionCrashedError",
       message:
-        "The Python kernel died while running the code (for example os._exit(), a segmentation fault or running out of memory). A new kernel was started.",
+        failure instanceof KernelDiedError
+          ? "The Python kernel died while running the code (for example os._exit(), a segmentation fault or running out of memory). A new kernel was started."
+          : "The Python kernel was lost while running the code (its Jupyter server stopped or restarted, or the connection broke). A new kernel was started.",
     };
   }
 

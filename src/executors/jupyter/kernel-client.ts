@@ -341,7 +341,8 @@ export class KernelConnection {
     socket.on("error", () => undefined);
     socket.on("close", () => {
       if (this.#socket === socket) this.#socket = undefined;
-      if (!this.#closed && this.#pending.size > 0) void this.#reconnect();
+      // A failed reconnect fails the pending requests; nobody else awaits it.
+      if (!this.#closed && this.#pending.size > 0) this.#reconnect().catch(() => undefined);
     });
   }
 
