@@ -10,6 +10,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { ChatOpenAI } from "@langchain/openai";
 import type { Executor } from "../../src/executors/types.js";
 import { loadTasks, type M3Task } from "./data.js";
+import { JsonOracle, JsonOracleChatModel } from "./json-oracle.js";
 import { JAVASCRIPT_ORACLES } from "./oracle/javascript.js";
 import { PYTHON_ORACLES } from "./oracle/python.js";
 import { formatSummary, mapWithConcurrency, runTask, summarize, type M3Mode, type M3Result } from "./runner.js";
@@ -47,14 +48,26 @@ function fail(message: string): never {
 
 const mode = values.mode as M3Mode;
 if (!MODES.includes(mode)) fail(`--mode must be one of ${MODES.join(", ")}`);
-if (values.oracle && mode === "json") fail("--oracle runs code actions: use a codeact mode");
 if (!values.oracle && !values.model) fail("--model is required (or --oracle)");
 
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) fail(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);
+  return value;
+}
+const concurrency = positiveInteger("concurrency", values.concurrency);
+const maxTokens = positiveInteger("max-tokens", values["max-tokens"]);
+
 let tasks: M3Task[] = loadTasks().filter((task) => !values.tasks || task.name.includes(values.tasks));
-if (values.limit) tasks = tasks.slice(0, Number(values.limit));
+if (values.limit !== undefined) tasks = tasks.slice(0, positiveInteger("limit", values.limit));
 if (tasks.length === 0) fail("no task matches");
 
-function modelFor(task: M3Task): BaseChatModel {
+async function modelFor(task: M3Task, oracleExecutor: Executor | undefined): Promise<BaseChatModel> {
+  if (values.oracle && mode === "json") {
+    // The JSON oracle replays the JavaScript reference code one tool call per turn.
+    if (!oracleExecutor) throw new Error("the JSON oracle needs an executor");
+    return new JsonOracleChatModel({ oracle: await JsonOracle.record(task, oracleExecutor) });
+  }
   if (values.oracle) {
     const language = mode === "codeact-python" ? "python" : "javascript";
     const code = (language === "python" ? PYTHON_ORACLES : JAVASCRIPT_ORACLES)[task.name];
@@ -64,7 +77,7 @@ function modelFor(task: M3Task): BaseChatModel {
   return new ChatOpenAI({
     model: values.model,
     temperature: 0,
-    maxTokens: Number(values["max-tokens"]),
+    maxTokens,
     ...(values["api-key"] !== undefined && { apiKey: values["api-key"] }),
     ...(values["base-url"] !== undefined && { configuration: { baseURL: values["base-url"] } }),
   });
@@ -82,7 +95,8 @@ function progress(done: number, total: number, passed: number): void {
 }
 
 async function createExecutor(): Promise<{ executor?: Executor; stop(): Promise<void> }> {
-  if (mode === "codeact-js") {
+  // The JSON oracle runs its reference code in isolated-vm; the agent gets no executor.
+  if (mode === "codeact-js" || (mode === "json" && values.oracle)) {
     const { IsolatedVmExecutor } = await import("../../src/executors/isolated-vm/index.js");
     const executor = new IsolatedVmExecutor({ maxOutputChars: MAX_OUTPUT_CHARS });
     return { executor, stop: () => executor.close() };
@@ -112,13 +126,15 @@ async function createExecutor(): Promise<{ executor?: Executor; stop(): Promise<
 
 async function main(): Promise<void> {
   const { executor, stop } = await createExecutor();
+  const agentExecutor = mode === "json" ? undefined : executor;
   if (values.out) writeFileSync(values.out, "");
   let done = 0;
   let passed = 0;
   let results: M3Result[];
   try {
-    results = await mapWithConcurrency(tasks, Number(values.concurrency), async (task) => {
-      const result = await runTask({ task, mode, model: modelFor(task), ...(executor && { executor }) });
+    results = await mapWithConcurrency(tasks, concurrency, async (task) => {
+      const model = await modelFor(task, executor);
+      const result = await runTask({ task, mode, model, ...(agentExecutor && { executor: agentExecutor }) });
       done += 1;
       if (result.success.normalized) passed += 1;
       if (values.out) appendFileSync(values.out, `${JSON.stringify(result)}\n`);
