@@ -193,6 +193,8 @@ export class IsolatedVmExecutor implements Executor {
     } finally {
       slot.running -= 1;
       this.#touch(slot);
+      // after the answer: a refill must not slow the cell that took a ready isolate
+      this.#pool?.fill();
     }
   }
 

@@ -160,6 +160,9 @@ export class ProcessSupervisor {
 
   constructor(options: WorkerExecutorOptions) {
     this.#options = options;
+    // Start the worker now, in the background, so the first cell does not pay for its
+    // start-up; a failure here is reported by the first cell, which tries again.
+    this.#currentWorker().catch(() => {});
   }
 
   /** Live sessions in the current worker, as it last reported. */

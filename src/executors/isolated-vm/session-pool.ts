@@ -1,10 +1,16 @@
-import { IsolateSession, inRootScope, type IsolateSessionOptions } from "./isolate-session.js";
+import { IsolateSession, inRootScope, type IsolateSessionOptions, type RunHooks } from "./isolate-session.js";
+
+/** A transformed cell that leaves no trace: no globals, no output, a value nobody reads. */
+const WARM_UP_CELL = "(async () => [0])()";
+const WARM_UP_TIMEOUT_MS = 5_000;
+const WARM_UP_HOOKS: RunHooks = { dispatch: async () => "{}", onOutput: () => {} };
 
 /**
  * A few isolates with the guest runtime already installed, so a new session
- * takes a ready one (~0.1 ms) instead of building it (isolate, context,
- * runtime: several ms). Refilled in the background after each take, never on
- * the caller's path; bounded by `size`; emptied by {@link close}.
+ * takes a ready one instead of building it (isolate, context, runtime, first
+ * compile: several ms). Refilled in the background ({@link fill}) once the
+ * cell that took one has answered, never on its path; bounded by `size`;
+ * emptied by {@link close}.
  */
 export class SessionPool {
   readonly #options: IsolateSessionOptions;
@@ -24,13 +30,14 @@ export class SessionPool {
     return this.#ready.length;
   }
 
-  /** A ready session, or a new one when the pool is empty; starts a refill. */
+  /** A ready session, or a new one when the pool is empty; call {@link fill} after using it. */
   async take(): Promise<IsolateSession> {
     let session: IsolateSession | undefined;
     while ((session = this.#ready.shift()) !== undefined && session.disposed) {
       // lost while waiting (e.g. a catastrophic V8 error): skip it
     }
-    this.fill();
+    // no refill here: building blocks this thread for a few ms, which would land in
+    // the cell about to run; the executor calls fill() once that cell has answered
     if (session) return session;
     // the refill under way will finish first; building our own now is as fast as waiting for it
     return IsolateSession.create(this.#options);
@@ -61,6 +68,14 @@ export class SessionPool {
         session = await IsolateSession.create(this.#options);
       } catch {
         return; // e.g. out of memory: sessions are then built on demand, which reports the error
+      }
+      try {
+        // one throwaway cell: V8 compiles the runtime's functions lazily, per isolate, on
+        // first use (~3 ms), which would otherwise fall on the session's first real cell
+        await session.run(WARM_UP_CELL, WARM_UP_TIMEOUT_MS, WARM_UP_HOOKS);
+      } catch {
+        session.kill("crash");
+        return;
       }
       if (this.#closed) {
         session.kill("closed");

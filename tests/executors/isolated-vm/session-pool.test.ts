@@ -23,6 +23,7 @@ describe("SessionPool", () => {
     expect(session.disposed).toBe(false);
     const result = await session.run("(async () => [6 * 7])()", 1_000, hooks);
     expect(result.value).toBe("42");
+    pool.fill();
     await waitFor(() => pool.readyCount === 2);
     session.kill("closed");
     await pool.close();
@@ -32,9 +33,11 @@ describe("SessionPool", () => {
     const pool = new SessionPool(OPTIONS, 1);
     const first = await pool.take(); // nothing ready yet
     expect(first.disposed).toBe(false);
+    pool.fill();
     await waitFor(() => pool.readyCount === 1);
     const ready = await pool.take();
     ready.kill("crash");
+    pool.fill();
     await waitFor(() => pool.readyCount === 1);
     await pool.close();
     expect(pool.readyCount).toBe(0);
