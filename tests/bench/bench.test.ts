@@ -57,7 +57,9 @@ describe("benchmark suite with tiny counts", () => {
 
   it("JavaScript executor", async () => {
     const figures = await runJsExecutor({ warmupRuns: 1, runs: 3, freshSessionRuns: 2, loopCalls: 5, loopRuns: 1 });
-    expectFigures(figures, "JavaScript executor", 5);
+    // six figures for each isolation mode, plus the worker start with and without a head start
+    expectFigures(figures, "JavaScript executor", 14);
+    expect(figures.filter((item) => item.name.includes("isolation: in-process"))).toHaveLength(6);
   });
 
   it("prompt size", async () => {

@@ -84,7 +84,9 @@ describe.each<IsolationMode>(["in-process", "process"])("hardening: resource att
             receivedLength = (text as string).length;
             return text;
           },
-          huge: async () => "z".repeat(64e6),
+          // 16 MB: huge for a tool result, small enough to cross the worker's IPC
+          // within the time limit on a loaded 2-core CI machine
+          huge: async () => "z".repeat(16e6),
         },
       }
     ).catch((error: unknown) => ({ thrown: error }));
