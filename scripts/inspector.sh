@@ -10,7 +10,8 @@ dir="$(cd "$(dirname "$0")/../studio/inspector" && pwd)"
 cd "$dir"
 
 if [ ! -x node_modules/.bin/vite ]; then
-  npm ci --no-audit --no-fund
+  # npm ci refuses a lockfile that lacks other platforms' optional bindings.
+  npm ci --no-audit --no-fund || npm install --no-audit --no-fund --no-save
 fi
 # Rebuild when any source is newer than the last build.
 stamp=dist/index.html

@@ -11,7 +11,8 @@ port="${STUDIO_PORT:-2025}"
 host="${STUDIO_HOST:-127.0.0.1}"
 
 if [ ! -x "$root/studio/node_modules/.bin/langgraphjs" ]; then
-  (cd "$root/studio" && npm ci --no-audit --no-fund)
+  # npm ci refuses a lockfile that lacks other platforms' optional bindings.
+  (cd "$root/studio" && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund --no-save; })
 fi
 
 export LANGGRAPH_CLI_NO_ANALYTICS=1

@@ -9,12 +9,22 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-system-deps.sh
 
-# Reinstall from the lockfile only when it changed since the last install.
-lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ ! -f node_modules/.codeact-lock-sum ] || [ "$(cat node_modules/.codeact-lock-sum)" != "$lock_sum" ]; then
-  npm ci --no-audit --no-fund
-  echo "$lock_sum" > node_modules/.codeact-lock-sum
-fi
+# Installs a package folder from its lockfile, only when the lockfile changed
+# since the last install there.
+install_from_lockfile() {
+  local dir=$1 lock_sum
+  lock_sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ ! -f "$dir/node_modules/.codeact-lock-sum" ] || [ "$(cat "$dir/node_modules/.codeact-lock-sum")" != "$lock_sum" ]; then
+    # A lockfile written here can lack other platforms' optional bindings, which
+    # `npm ci` refuses; `npm install --no-save` then installs the same tree.
+    (cd "$dir" && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund --no-save; })
+    echo "$lock_sum" > "$dir/node_modules/.codeact-lock-sum"
+  fi
+}
+# The library; the LangGraph dev server (Studio tests); the inspector page (browser tests).
+install_from_lockfile .
+install_from_lockfile studio
+install_from_lockfile studio/inspector
 
 npm run build
 
