@@ -29,9 +29,6 @@ const JS_LIVE_CODE = [
 ].join("\n");
 
 const PYTHON_CHART_CODE = [
-  "import base64, io",
-  "import matplotlib",
-  'matplotlib.use("Agg")',
   "import matplotlib.pyplot as plt",
   "from IPython.display import display",
   'cities = ["Paris", "London", "Tokyo"]',
@@ -39,11 +36,10 @@ const PYTHON_CHART_CODE = [
   "fig, ax = plt.subplots(figsize=(4, 2.4), dpi=72)",
   'ax.bar(list(temps), list(temps.values()), color="#4c78a8")',
   'ax.set_title("Temperature (C)")',
-  "buffer = io.BytesIO()",
-  'fig.savefig(buffer, format="png", bbox_inches="tight")',
-  'print("data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode())',
+  // Displayed the usual way: the kernel sends it as display_data.
+  "plt.show()",
   'rows = "".join(f"<tr><td>{c}</td><td>{t}</td></tr>" for c, t in temps.items())',
-  // HTML only (no text/plain form), so the observation carries the markup itself.
+  // HTML only (no text/plain form); the details carry the markup either way.
   'display({"text/html": f"<table>{rows}</table>"}, raw=True)',
   "max(temps, key=temps.get)",
 ].join("\n");
@@ -196,8 +192,13 @@ test("shows a JavaScript run live: active node, cell output, tool call, then the
   expect(await page.locator('[data-node-id][data-active="true"]').count()).toBe(0);
   expect(await cell.getAttribute("data-status")).toBe("done");
   expect(await cell.getByTestId("cell-value").innerText()).toContain("cloudy");
-  // Tool calls exist only on the stream: the finished run keeps them on the page.
   expect(await cell.getByTestId("tool-call").count()).toBe(1);
+  // A reloaded page reads the tool call from the thread's history.
+  await page.reload();
+  const reloaded = page.getByTestId("cell").first();
+  await reloaded.getByTestId("tool-call").waitFor({ timeout: UI_TIMEOUT_MS });
+  expect(await reloaded.getByTestId("tool-call").innerText()).toContain('{"city":"Paris"}');
+  expect(await reloaded.getByTestId("tool-result").innerText()).toContain('"temperatureC":18');
   await page.close();
 }, TEST_TIMEOUT_MS);
 
@@ -225,8 +226,7 @@ test("renders a Python matplotlib chart and sandboxed HTML; saves the README scr
   expect(size.complete).toBe(true);
   expect(size.width).toBeGreaterThan(100);
   expect(size.height).toBeGreaterThan(60);
-  // The printed data URL is shown as the image, not as text.
-  expect(await cell.getByTestId("cell-output").innerText()).not.toContain("base64");
+  expect(await cell.getByTestId("cell-output").count()).toBe(0);
   const frame = cell.getByTestId("cell-html");
   expect(await frame.getAttribute("sandbox")).toBe("");
   expect(await frame.getAttribute("srcdoc")).toContain("<td>Tokyo</td>");
@@ -236,6 +236,15 @@ test("renders a Python matplotlib chart and sandboxed HTML; saves the README scr
   await page.getByTestId("answer").scrollIntoViewIfNeeded();
   await page.screenshot({ path: SCREENSHOT_PATH });
   expect(statSync(SCREENSHOT_PATH).size).toBeGreaterThan(10_000);
+
+  // After a reload the page has only the thread's history: chart, HTML and tool calls are still there.
+  await page.reload();
+  const reloaded = page.getByTestId("cell").first();
+  await reloaded.getByTestId("cell-image").waitFor({ timeout: UI_TIMEOUT_MS });
+  expect(await reloaded.getByTestId("tool-call").count()).toBe(3);
+  expect(await reloaded.getByTestId("tool-call").first().innerText()).toContain('{"city":"Paris"}');
+  expect(await reloaded.getByTestId("tool-result").first().innerText()).toContain('"temperatureC"');
+  expect(await reloaded.getByTestId("cell-html").getAttribute("srcdoc")).toContain("<td>Tokyo</td>");
   await page.close();
 }, TEST_TIMEOUT_MS);
 
