@@ -12,7 +12,7 @@ import {
 import type { HostFunction } from "../../src/executors/types.js";
 import { createCodeActGraph } from "../../src/graph/create-codeact-graph.js";
 import { listKernelIds, processesMentioning, startTcpProxy } from "../executors/jupyter/helpers.js";
-import { UNICODE_EDGES, pythonLiteral } from "./unicode-edges.js";
+import { UNICODE_EDGES, pythonLiteral, recordingEcho } from "./unicode-edges.js";
 
 // Python boundaries through a real jupyter-server: a WebSocket cut under a
 // graph run, Unicode edge cases across the tool bridge, and tool results that
@@ -87,14 +87,7 @@ describe("hardening: a dropped kernel WebSocket under a graph run (Python)", () 
 
 describe("hardening: Unicode edge cases across the Python tool bridge", () => {
   it("round-trips lone surrogates, RTL, emoji, NUL and combining marks exactly through a graph run", async () => {
-    const received: string[] = [];
-    const echo = tool(
-      async ({ text: value }: { text: string }) => {
-        received.push(value);
-        return value;
-      },
-      { name: "echo", description: "Returns its text.", schema: z.object({ text: z.string() }) }
-    );
+    const { echo, received } = recordingEcho();
     const code = [
       `s = ${pythonLiteral(UNICODE_EDGES)}`,
       "r = echo(text=s)",

@@ -1,3 +1,5 @@
+import { tool } from "@langchain/core/tools";
+import { z } from "zod";
 /**
  * Unicode edge cases for the tool-bridge round trips: a lone high and a lone
  * low surrogate, right-to-left override and pop, an emoji outside the BMP, a
@@ -15,4 +17,17 @@ export function pythonLiteral(value: string): string {
     else literal += `\\u${codePoint.toString(16).padStart(4, "0")}`;
   }
   return `"${literal}"`;
+}
+
+/** A LangChain tool that returns its text and records every text it received. */
+export function recordingEcho() {
+  const received: string[] = [];
+  const echo = tool(
+    async ({ text }: { text: string }) => {
+      received.push(text);
+      return text;
+    },
+    { name: "echo", description: "Returns its text.", schema: z.object({ text: z.string() }) }
+  );
+  return { echo, received };
 }

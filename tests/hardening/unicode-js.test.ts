@@ -1,11 +1,9 @@
 import { HumanMessage } from "@langchain/core/messages";
-import { tool } from "@langchain/core/tools";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { MemorySaver } from "@langchain/langgraph";
-import { z } from "zod";
 import { IsolatedVmExecutor, type IsolationMode } from "../../src/executors/isolated-vm/index.js";
 import { createCodeActGraph } from "../../src/graph/create-codeact-graph.js";
-import { UNICODE_EDGES } from "./unicode-edges.js";
+import { UNICODE_EDGES, recordingEcho } from "./unicode-edges.js";
 
 // Unicode edge cases across the JavaScript tool bridge, through the graph with
 // a checkpointer. Documented behaviour: lone surrogates are kept exactly
@@ -20,14 +18,7 @@ describe.each<IsolationMode>(["in-process", "process"])("hardening: Unicode edge
   afterAll(() => executor.close());
 
   it("round-trips lone surrogates, RTL, emoji, NUL and combining marks exactly", async () => {
-    const received: string[] = [];
-    const echo = tool(
-      async ({ text: value }: { text: string }) => {
-        received.push(value);
-        return value;
-      },
-      { name: "echo", description: "Returns its text.", schema: z.object({ text: z.string() }) }
-    );
+    const { echo, received } = recordingEcho();
     const code = [
       // ASCII escapes, plus the same string written literally (lone surrogates in the code text itself).
       `const s = ${JSON.stringify(UNICODE_EDGES)}`,
