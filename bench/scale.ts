@@ -1,18 +1,23 @@
 /**
  * Goal 3, scale: runs bench/scale-worker.ts in a child process (clean RSS,
- * GC exposed) and turns its result into figures.
+ * GC exposed), once per isolation mode, and turns each result into figures.
+ * RSS figures count this child and, in `"process"` isolation, the worker
+ * process that holds the isolates.
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { figure, type BenchFigure } from "./stats.js";
+import type { IsolationMode } from "../src/executors/isolated-vm/index.js";
 import type { ScaleWorkerOptions, ScaleWorkerResult } from "./scale-worker.js";
 
 const GROUP = "scale";
 export const RSS_PER_SESSION_GOAL_MB = 3;
-/** "Flat": RSS may grow this much from the second tenth of the executions to the end. */
+/** "Flat": RSS at the end may be at most this much above its lowest point from the second tenth on. */
 export const RSS_GROWTH_GOAL_MB = 5;
 export const SCALE_FULL: ScaleWorkerOptions = { sessions: 1000, executions: 10_000 };
 export const SCALE_QUICK: ScaleWorkerOptions = { sessions: 20, executions: 200 };
+/** Both modes, the default first: each gets its own child process. */
+export const SCALE_ISOLATION_MODES: readonly IsolationMode[] = ["process", "in-process"];
 
 /** Runs the worker script (bench/scale-worker.ts under `cwd`) and parses its last line. */
 export function runScaleWorkerProcess(
@@ -44,11 +49,23 @@ export function runScaleWorkerProcess(
   });
 }
 
+/**
+ * How far RSS at the end is above its lowest sample from the second tenth on
+ * (the first tenth still fills pools and caches). Measured from the lowest
+ * point, not from the second tenth: memory freed early on (say, from the
+ * steps before) would otherwise offset a leak that grows after it.
+ */
+export function rssGrowthMb(samplesMb: readonly number[]): number {
+  const steady = samplesMb.length > 1 ? samplesMb.slice(1) : samplesMb;
+  if (steady.length === 0) return Number.NaN;
+  return steady[steady.length - 1]! - Math.min(...steady);
+}
+
 export function scaleFigures(result: ScaleWorkerResult): BenchFigure[] {
-  const sessions = `${result.sessions} concurrent threads, one step each`;
+  const mode = `isolation: ${result.isolation}`;
+  const sessions = `${result.sessions} concurrent threads, one step each (${mode})`;
   const react = "createReactAgent, same load";
-  const during = result.rssDuringExecutionsMb;
-  const growth = (during.at(-1) ?? 0) - (during[1] ?? during[0] ?? 0);
+  const growth = rssGrowthMb(result.rssDuringExecutionsMb);
   return [
     figure({
       group: GROUP,
@@ -73,27 +90,35 @@ export function scaleFigures(result: ScaleWorkerResult): BenchFigure[] {
     }),
     figure({
       group: GROUP,
-      name: "RSS per live session",
+      name: `RSS per live session, ${result.isolation === "process" ? "host + worker" : "host"} (${mode})`,
       value: result.rssPerSessionMb,
       unit: "MB",
       goal: { of: "value", max: RSS_PER_SESSION_GOAL_MB },
     }),
     figure({
       group: GROUP,
-      name: `RSS growth over ${result.executions} executions (2nd tenth → end)`,
+      name: `RSS growth over ${result.executions} executions, 1 in 10 in a new session (end − lowest from the 2nd tenth; ${mode})`,
       value: growth,
       unit: "MB",
       goal: { of: "value", max: RSS_GROWTH_GOAL_MB },
     }),
     figure({
       group: GROUP,
-      name: "cell with a tool call, 10 long-lived sessions (median)",
+      name: `cell with a tool call during those executions (median; ${mode})`,
       value: result.executionMedianMs,
       unit: "ms",
     }),
   ];
 }
 
-export async function runScale(options: ScaleWorkerOptions): Promise<BenchFigure[]> {
-  return scaleFigures(await runScaleWorkerProcess(options));
+/** Runs the scale worker once per isolation mode (one after the other: they would compete for the cores). */
+export async function runScale(
+  options: ScaleWorkerOptions,
+  modes: readonly IsolationMode[] = SCALE_ISOLATION_MODES
+): Promise<BenchFigure[]> {
+  const figures: BenchFigure[] = [];
+  for (const isolation of modes) {
+    figures.push(...scaleFigures(await runScaleWorkerProcess({ ...options, isolation })));
+  }
+  return figures;
 }
