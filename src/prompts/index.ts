@@ -57,7 +57,7 @@ export async function buildSystemPrompt(options: BuildSystemPromptOptions): Prom
     sections.push(
       options.toolDiscovery === "search"
         ? await toolSearchSection(tools, language)
-        : `## Tools\nThese functions are defined in the sandbox:\n${await declarationBlock(tools, language)}`
+        : `## Tools\nThese functions are defined in the sandbox. ${DECLARATION_NOTES[language]}\n${await declarationBlock(tools, language)}`
     );
   }
   const executorDescription = options.executorDescription?.trim();
@@ -74,6 +74,17 @@ export async function buildSystemPrompt(options: BuildSystemPromptOptions): Prom
   if (prompt) sections.push(prompt);
   return sections.join("\n\n");
 }
+
+/**
+ * How to read the declarations, said once so each one can stay terse: the
+ * comment conventions of `renderTypeScriptDeclarations` / `renderPythonStubs`.
+ */
+const DECLARATION_NOTES: Readonly<Record<CodeLanguage, string>> = {
+  javascript:
+    "The comment after a field is its description, then its constraints (`1..100` is a range, `default 10` applies when the field is left out).",
+  python:
+    "The comment after a parameter is its description, then its constraints (`1..100` is a range); `= None` means optional.",
+};
 
 async function declarationBlock(
   tools: readonly StructuredToolInterface[],
@@ -99,5 +110,10 @@ async function toolSearchSection(
     `${tools.length} tools are defined in the sandbox but not declared here. Find the ones you need with \`${search}\` and print their declarations (\`${example}\`), then call them in your next code block:`,
     await declarationBlock([createToolSearchTool([], { language })], language),
     `Tool names: ${names}.`,
+    `In the declarations: ${lowerFirst(DECLARATION_NOTES[language])}`,
   ].join("\n");
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }

@@ -141,3 +141,126 @@ export function orderedParameters(
     ...names.filter((name) => !required.has(name)),
   ];
 }
+
+/**
+ * Line terminators of JavaScript (LF, CR, U+2028, U+2029) and Python (LF,
+ * CR): a comment must not contain one, or the rest of the line becomes code.
+ */
+export const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
+
+/** `text` on one line: line breaks and the whitespace around them become one space. */
+export function singleLine(text: string): string {
+  return text.replace(/\s*(?:\r\n|[\n\r\u2028\u2029])\s*/g, " ");
+}
+
+/**
+ * A comment's text: the description, then the notes (constraints), with a
+ * period between them when the description ends without punctuation.
+ */
+export function describeWithNotes(description: string, notes: readonly string[]): string {
+  const text = description.trim();
+  const tail = notes.filter((note) => note !== "").join(" ");
+  if (tail === "") return text;
+  if (text === "") return tail;
+  return `${text}${/[.!?:;]$/.test(text) ? "" : "."} ${tail}`;
+}
+
+/** What {@link constraintNotes} writes besides the schema's constraints. */
+export interface ConstraintNoteOptions {
+  /** Write `int` for integers (TypeScript has only `number`). */
+  integer?: boolean;
+  /** Write `default <value>` (when the signature does not show it). */
+  defaults?: boolean;
+}
+
+/**
+ * The constraints a JSON schema node carries beyond its type, written
+ * tersely for a one-line comment: `int 1..100`, `>0`, `1..50 chars`,
+ * `format email`, `pattern /^[A-Z]{3}$/`, `<=5 items`, `unique items`,
+ * `default 10`, `e.g. "Paris"`, `deprecated`. Array item constraints come
+ * as `items: ...`; scalar union variants share one list.
+ */
+export function constraintNotes(
+  schema: JsonSchema,
+  options: ConstraintNoteOptions = {}
+): string[] {
+  const notes: string[] = [];
+  const variants = ["anyOf", "oneOf"].flatMap((keyword) => {
+    const value = schema[keyword];
+    return Array.isArray(value) ? value.filter(isRecord) : [];
+  });
+  // `T | null` and scalar unions: the variants' constraints are the field's.
+  for (const variant of variants) {
+    if (variant.type === "object" || "properties" in variant) continue;
+    notes.push(...constraintNotes(variant, { ...options, defaults: false }));
+  }
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  const range = bounds(
+    schema.minimum,
+    schema.maximum,
+    schema.exclusiveMinimum,
+    schema.exclusiveMaximum
+  );
+  if (options.integer === true && types.includes("integer")) {
+    notes.push(range === undefined ? "int" : `int ${range}`);
+  } else if (range !== undefined) {
+    notes.push(range);
+  }
+  if (typeof schema.multipleOf === "number") {
+    notes.push(`multiple of ${schema.multipleOf}`);
+  }
+  const length = bounds(schema.minLength, schema.maxLength);
+  if (length !== undefined) notes.push(`${length} chars`);
+  if (typeof schema.format === "string") notes.push(`format ${schema.format}`);
+  if (typeof schema.pattern === "string") {
+    notes.push(`pattern /${schema.pattern.replace(/\n/g, "\\n")}/`);
+  }
+  for (const keyword of ["contentEncoding", "contentMediaType"]) {
+    const value = schema[keyword];
+    if (typeof value === "string") notes.push(`${keyword} ${value}`);
+  }
+  const items = bounds(schema.minItems, schema.maxItems);
+  if (items !== undefined) notes.push(`${items} items`);
+  if (schema.uniqueItems === true) notes.push("unique items");
+  const keys = bounds(schema.minProperties, schema.maxProperties);
+  if (keys !== undefined) notes.push(`${keys} keys`);
+  if (isRecord(schema.items)) {
+    const itemNotes = constraintNotes(schema.items, { ...options, defaults: false });
+    if (itemNotes.length > 0) notes.push(`items: ${itemNotes.join(" ")}`);
+  }
+  if (options.defaults === true && "default" in schema) {
+    notes.push(`default ${JSON.stringify(schema.default) ?? "undefined"}`);
+  }
+  if (Array.isArray(schema.examples) && schema.examples.length > 0) {
+    notes.push(`e.g. ${schema.examples.map((value) => JSON.stringify(value)).join(", ")}`);
+  }
+  if (schema.deprecated === true) notes.push("deprecated");
+  return [...new Set(notes)];
+}
+
+// `1..100`, `3` (exactly), `>=1`, `>0 <=100`; draft 4's boolean exclusive bounds included.
+function bounds(
+  minimum: unknown,
+  maximum: unknown,
+  exclusiveMinimum?: unknown,
+  exclusiveMaximum?: unknown
+): string | undefined {
+  const low =
+    typeof exclusiveMinimum === "number"
+      ? `>${exclusiveMinimum}`
+      : typeof minimum === "number"
+        ? `${exclusiveMinimum === true ? ">" : ">="}${minimum}`
+        : undefined;
+  const high =
+    typeof exclusiveMaximum === "number"
+      ? `<${exclusiveMaximum}`
+      : typeof maximum === "number"
+        ? `${exclusiveMaximum === true ? "<" : "<="}${maximum}`
+        : undefined;
+  if (low?.startsWith(">=") === true && high?.startsWith("<=") === true) {
+    const [from, to] = [low.slice(2), high.slice(2)];
+    return from === to ? from : `${from}..${to}`;
+  }
+  const parts = [low, high].filter((part) => part !== undefined);
+  return parts.length === 0 ? undefined : parts.join(" ");
+}

@@ -2,41 +2,70 @@ import type { StructuredToolInterface } from "@langchain/core/tools";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { isPythonParameterName, toolIdentifiers } from "./identifiers.js";
 import {
+  constraintNotes,
+  describeWithNotes,
   isRecord,
+  LINE_BREAK,
   orderedParameters,
   requiredNames,
   schemaProperties,
+  singleLine,
   toolSchemaToJsonSchema,
   type JsonSchema,
 } from "./json-schema.js";
 
-const INDENT = "    ";
-/** Signatures longer than this put one parameter per line. */
+// One space: inside parentheses Python ignores indentation, and " name"
+// is one token where "    name" is two (o200k_base).
+const INDENT = " ";
+/** Signatures without comments up to this long stay on one line. */
 const MAX_SIGNATURE_CHARS = 88;
-/** How deep nested object fields are listed in a docstring. */
+/** How deep nested object keys are listed. */
 const MAX_DOC_DEPTH = 3;
 
-const TYPING_IMPORT = "from typing import Any, Literal, Optional";
+const TYPING_NAMES = ["Any", "Literal"] as const;
 
 /**
  * Renders Python stubs of the tools as the Python sandbox exposes them, for
- * the system prompt: a typing import, then per tool
- * `def name(query: str, limit: int = 10) -> Any:` with a docstring (the
- * description, then `Args:` with each field's description and the keys of
- * nested objects). Required parameters come before optional ones, in the
- * order the executor maps positional arguments (see `HostFunction.parameters`).
- * Fields whose names cannot be Python parameters (`from`, `max-results`) are
- * taken through `**kwargs` and listed in the docstring.
+ * the system prompt, compactly (a model reads every token on every turn) but
+ * losing nothing the tool's JSON schema says:
+ *
+ * ```python
+ * # Get invoice records.
+ * def get_invoice(
+ *  invoice_id: str, # Identifier of the invoice.
+ *  limit: int = 10, # Maximum number of results. 1..100
+ *  date_range: dict | None = None, # Inclusive date range. Keys:
+ *  #  start (str): ISO 8601 start date.
+ * ): ...
+ * ```
+ *
+ * The tool's description is a `#` comment above the `def`; each parameter's
+ * trailing comment holds its description and the constraints a type hint
+ * cannot say (see `constraintNotes`: ranges, lengths, formats, patterns,
+ * item counts, examples); the keys of nested objects follow as comment
+ * lines. Required parameters come before optional ones, in the order the
+ * executor maps positional arguments (see `HostFunction.parameters`).
+ * Fields whose names cannot be Python parameters (`from`, `max-results`)
+ * are taken through `**kwargs` and listed under it. A `typing` import of
+ * the names used comes first. The return type is written only when the tool
+ * declares one (an `outputSchema`, or `content_and_artifact`).
  */
-export function renderPythonStubs(
-  tools: readonly StructuredToolInterface[]
-): string {
+export function renderPythonStubs(tools: readonly StructuredToolInterface[]): string {
   if (tools.length === 0) return "";
   const identifiers = toolIdentifiers(tools, "python");
-  const stubs = tools.map((tool, index) =>
-    renderStub(tool, identifiers[index] ?? tool.name)
+  const stubs = tools.map((tool, index) => renderStub(tool, identifiers[index] ?? tool.name));
+  const used = TYPING_NAMES.filter((name) =>
+    stubs.some((stub) => new RegExp(`\\b${name}\\b`).test(stub.replace(/#.*$/gm, "")))
   );
-  return [TYPING_IMPORT, ...stubs].join("\n\n");
+  return [...(used.length > 0 ? [`from typing import ${used.join(", ")}`] : []), ...stubs].join(
+    "\n\n"
+  );
+}
+
+interface Parameter {
+  text: string;
+  /** Comment lines: the first trails the parameter, the others follow it. */
+  comments: string[];
 }
 
 function renderStub(tool: StructuredToolInterface, identifier: string): string {
@@ -45,63 +74,52 @@ function renderStub(tool: StructuredToolInterface, identifier: string): string {
   const required = requiredNames(schema);
   const context: TypeContext = { root: schema };
 
-  const parameters = orderedParameters(schema, "python").map((name) => {
+  const parameters: Parameter[] = orderedParameters(schema, "python").map((name) => {
     const property = properties[name] ?? {};
     const type = pythonType(property, context);
-    if (required.has(name)) return `${name}: ${type}`;
-    if ("default" in property && property.default !== null) {
-      return `${name}: ${type} = ${pythonLiteral(property.default)}`;
-    }
-    return `${name}: ${optional(type)} = None`;
+    const text = required.has(name)
+      ? `${name}: ${type}`
+      : "default" in property && property.default !== null
+        ? `${name}: ${type} = ${pythonLiteral(property.default)}`
+        : `${name}: ${type} = None`;
+    return { text, comments: fieldComments(property, context, 1) };
   });
-  const keywordOnly = Object.keys(properties).filter(
-    (name) => !isPythonParameterName(name)
-  );
-  if (keywordOnly.length > 0) parameters.push("**kwargs: Any");
+  const keywordOnly = Object.keys(properties).filter((name) => !isPythonParameterName(name));
+  if (keywordOnly.length > 0) {
+    const example = JSON.stringify(keywordOnly[0] ?? "");
+    parameters.push({
+      text: "**kwargs: Any",
+      comments: [
+        `pass by keyword: ${identifier}(**{${example}: ...}). Keys:`,
+        ...keywordOnly.flatMap((name) =>
+          keyLines(name, properties[name] ?? {}, !required.has(name), context, 1)
+        ),
+      ],
+    });
+  }
 
   const returns = returnType(tool, context);
-  const oneLine = `def ${identifier}(${parameters.join(", ")}) -> ${returns.type}:`;
-  const signature =
-    oneLine.length <= MAX_SIGNATURE_CHARS
-      ? oneLine
-      : [
-          `def ${identifier}(`,
-          ...parameters.map((parameter) => `${INDENT}${parameter},`),
-          `) -> ${returns.type}:`,
-        ].join("\n");
-
-  const doc: string[] = [];
-  const description = tool.description.trim();
-  if (description !== "") doc.push(...description.split(/\r?\n/));
-  const documented = [...orderedParameters(schema, "python"), ...keywordOnly];
-  const argumentLines = documented.flatMap((name) =>
-    describeField(name, properties[name] ?? {}, !required.has(name), context, 1, true)
-  );
-  if (argumentLines.length > 0) {
-    if (doc.length > 0) doc.push("");
-    doc.push("Args:", ...argumentLines);
-  }
-  if (keywordOnly.length > 0) {
-    const example = keywordOnly[0] ?? "";
-    doc.push(
-      "",
-      `Pass ${keywordOnly.map((name) => JSON.stringify(name)).join(", ")} by ` +
-        `keyword: ${identifier}(**{${JSON.stringify(example)}: ...}).`
-    );
-  }
-  if (returns.doc !== undefined) {
-    if (doc.length > 0) doc.push("");
-    doc.push("Returns:", ...returns.doc);
-  }
-  return doc.length === 0
-    ? `${signature}\n${INDENT}...`
-    : `${signature}\n${docstring(doc)}`;
+  const header = [...lineComments(tool.description), ...(returns.doc ?? []).map((line) => `# ${line}`)];
+  const arrow = returns.type === undefined ? "" : ` -> ${returns.type}`;
+  const oneLine = `def ${identifier}(${parameters.map((parameter) => parameter.text).join(", ")})${arrow}: ...`;
+  const commented = parameters.some((parameter) => parameter.comments.length > 0);
+  if (!commented && oneLine.length <= MAX_SIGNATURE_CHARS) return [...header, oneLine].join("\n");
+  const lines = parameters.flatMap(({ text, comments }, index) => {
+    const [first, ...rest] = comments;
+    // No trailing comma after the last parameter: a token a tool.
+    const comma = index < parameters.length - 1 ? "," : "";
+    return [
+      `${INDENT}${text}${comma}${first === undefined ? "" : ` # ${first}`}`,
+      ...rest.map((line) => `${INDENT}#${line}`),
+    ];
+  });
+  return [...header, `def ${identifier}(`, ...lines, `)${arrow}: ...`].join("\n");
 }
 
 function returnType(
   tool: StructuredToolInterface,
   context: TypeContext
-): { type: string; doc?: string[] } {
+): { type?: string; doc?: string[] } {
   const { outputSchema, responseFormat } = tool as {
     outputSchema?: unknown;
     responseFormat?: unknown;
@@ -109,67 +127,76 @@ function returnType(
   if (responseFormat === "content_and_artifact") {
     return {
       type: "dict[str, Any]",
-      doc: [
-        `${INDENT}A dict {"content": ..., "artifact": ...}: the text and the raw data.`,
-      ],
+      doc: ['Returns {"content": ..., "artifact": ...}: the text and the raw data.'],
     };
   }
-  if (outputSchema === undefined || outputSchema === null) return { type: "Any" };
+  if (outputSchema === undefined || outputSchema === null) return {};
   const converted = toJsonSchema(outputSchema as Parameters<typeof toJsonSchema>[0]);
-  if (!isRecord(converted)) return { type: "Any" };
-  const fields = Object.entries(schemaProperties(converted)).flatMap(
-    ([name, property]) =>
-      describeField(name, property, !requiredNames(converted).has(name), { root: converted }, 2, false)
+  if (!isRecord(converted)) return {};
+  const outputContext: TypeContext = { ...context, root: converted };
+  const fields = Object.entries(schemaProperties(converted)).flatMap(([name, property]) =>
+    keyLines(name, property, !requiredNames(converted).has(name), outputContext, 1)
   );
   return {
-    type: pythonType(converted, { ...context, root: converted }),
-    ...(fields.length > 0 ? { doc: [`${INDENT}A dict with keys:`, ...fields] } : {}),
+    type: pythonType(converted, outputContext),
+    ...(fields.length > 0 ? { doc: ["Returns a dict with keys:", ...fields] } : {}),
   };
 }
 
-/** Docstring lines for one field and, below it, the keys of nested objects. */
-function describeField(
-  name: string,
-  property: JsonSchema,
-  isOptional: boolean,
-  context: TypeContext,
-  depth: number,
-  isArgument: boolean
-): string[] {
-  const pad = INDENT.repeat(depth);
+/** `# text` lines, one per line of `text` (none for blank text). */
+function lineComments(text: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed === "") return [];
+  return trimmed.split(LINE_BREAK).map((line) => `# ${line}`.trimEnd());
+}
+
+/**
+ * The comment of a parameter (description and constraints; its type and
+ * default are in the signature), then the keys of a nested object.
+ */
+function fieldComments(property: JsonSchema, context: TypeContext, depth: number): string[] {
   const resolved = resolveRef(property, context);
-  const description =
-    typeof resolved.description === "string"
-      ? resolved.description.trim().replace(/\s*\n\s*/g, " ")
-      : "";
-  const nested = depth < MAX_DOC_DEPTH ? nestedObject(resolved, context) : undefined;
-  // An argument without a description or keys says nothing the signature does not.
-  if (isArgument && description === "" && nested === undefined) return [];
-  // Arguments show their type and default in the signature; nested keys here.
-  const qualifiers = isArgument
-    ? []
-    : [
-        pythonType(resolved, context),
-        ...(isOptional ? ["optional"] : []),
-        ...("default" in resolved ? [`default ${pythonLiteral(resolved.default)}`] : []),
-      ];
-  const label = qualifiers.length > 0 ? `${name} (${qualifiers.join(", ")})` : name;
-  const text = [sentence(description), nested?.intro ?? ""]
-    .filter((part) => part !== "")
-    .join(" ");
-  const lines = [text === "" ? `${pad}${label}` : `${pad}${label}: ${text}`];
+  const nested = depth <= MAX_DOC_DEPTH ? nestedObject(resolved, context) : undefined;
+  const text = describeWithNotes(describe(resolved), [
+    ...constraintNotes(resolved),
+    nested?.intro ?? "",
+  ]);
+  const lines = text === "" ? [] : [singleLine(text)];
   if (nested !== undefined) {
     const nestedRequired = requiredNames(nested.schema);
     for (const [key, child] of Object.entries(schemaProperties(nested.schema))) {
-      lines.push(
-        ...describeField(key, child, !nestedRequired.has(key), context, depth + 1, false)
-      );
+      lines.push(...keyLines(key, child, !nestedRequired.has(key), context, depth));
     }
   }
   return lines;
 }
 
-/** The object schema whose keys a field's docs should list, if any. */
+/** Comment lines for one key of a nested object: `  key (type, optional): text`. */
+function keyLines(
+  name: string,
+  property: JsonSchema,
+  isOptional: boolean,
+  context: TypeContext,
+  depth: number
+): string[] {
+  const resolved = resolveRef(property, context);
+  const qualifiers = [
+    pythonType(resolved, context),
+    ...(isOptional ? ["optional"] : []),
+    ...("default" in resolved ? [`default ${pythonLiteral(resolved.default)}`] : []),
+  ];
+  const [text = "", ...nested] = fieldComments(resolved, context, depth + 1);
+  const label = `${" ".repeat(depth)}${name} (${qualifiers.join(", ")})`;
+  return [text === "" ? label : `${label}: ${text}`, ...nested];
+}
+
+function describe(schema: JsonSchema): string {
+  return typeof schema.description === "string"
+    ? singleLine(schema.description.trim())
+    : "";
+}
+
+/** The object schema whose keys a field's comment should list, if any. */
 function nestedObject(
   schema: JsonSchema,
   context: TypeContext
@@ -177,15 +204,15 @@ function nestedObject(
   const hasKeys = (candidate: JsonSchema): boolean =>
     Object.keys(schemaProperties(candidate)).length > 0;
   const direct = nonNullVariant(schema, context);
-  if (hasKeys(direct)) return { schema: direct, intro: "A dict with keys:" };
+  if (hasKeys(direct)) return { schema: direct, intro: "Keys:" };
   if (isRecord(direct.items)) {
     const item = nonNullVariant(resolveRef(direct.items, context), context);
-    if (hasKeys(item)) return { schema: item, intro: "Each item is a dict with keys:" };
+    if (hasKeys(item)) return { schema: item, intro: "Item keys:" };
   }
   return undefined;
 }
 
-// `Optional[X]` schemas document the keys of X.
+// `X | None` schemas list the keys of X.
 function nonNullVariant(schema: JsonSchema, context: TypeContext): JsonSchema {
   const variants = unionVariants(schema);
   if (variants === undefined) return resolveRef(schema, context);
@@ -205,6 +232,7 @@ interface TypeContext {
 function resolveRef(schema: JsonSchema, context: TypeContext): JsonSchema {
   const reference = schema.$ref;
   if (typeof reference !== "string" || !reference.startsWith("#")) return schema;
+  if (context.expanding?.has(reference) === true) return {};
   let target: unknown = context.root;
   for (const segment of reference.replace(/^#\/?/, "").split("/")) {
     if (segment === "") continue;
@@ -225,7 +253,7 @@ function unionVariants(schema: JsonSchema): JsonSchema[] | undefined {
   return undefined;
 }
 
-/** A Python type hint for a JSON schema. */
+/** A Python type hint for a JSON schema: `str`, `list[int]`, `Literal["a", "b"] | None`, ... */
 export function pythonType(schema: JsonSchema, context: TypeContext = { root: schema }): string {
   if (typeof schema.$ref === "string") {
     if (context.expanding?.has(schema.$ref) === true) return "Any";
@@ -239,6 +267,7 @@ export function pythonType(schema: JsonSchema, context: TypeContext = { root: sc
   const variants = unionVariants(schema);
   if (variants !== undefined) {
     const types = [...new Set(variants.map((variant) => pythonType(variant, context)))];
+    if (types.includes("Any")) return "Any";
     const nonNull = types.filter((type) => type !== "None");
     const union = nonNull.length === 0 ? "None" : nonNull.join(" | ");
     return nonNull.length < types.length ? optional(union) : union;
@@ -257,17 +286,23 @@ export function pythonType(schema: JsonSchema, context: TypeContext = { root: sc
       return "bool";
     case "null":
       return "None";
-    case "array":
-      return `list[${isRecord(schema.items) ? pythonType(schema.items, context) : "Any"}]`;
+    case "array": {
+      if (Array.isArray(schema.prefixItems)) {
+        const items = schema.prefixItems.filter(isRecord).map((item) => pythonType(item, context));
+        return `tuple[${items.join(", ")}]`;
+      }
+      return isRecord(schema.items) ? `list[${pythonType(schema.items, context)}]` : "list";
+    }
     case "object": {
       const values = schema.additionalProperties;
       const hasProperties = Object.keys(schemaProperties(schema)).length > 0;
+      // Keys are listed in the comment; `dict` alone says the rest.
       return !hasProperties && isRecord(values) && Object.keys(values).length > 0
         ? `dict[str, ${pythonType(values, context)}]`
-        : "dict[str, Any]";
+        : "dict";
     }
     default:
-      return "Any";
+      return "properties" in schema ? "dict" : "Any";
   }
 }
 
@@ -277,15 +312,13 @@ function literal(values: readonly unknown[]): string {
   );
   if (primitives.length !== values.length) return "Any";
   const nonNull = primitives.filter((value) => value !== null);
-  const hint = `Literal[${nonNull.map(pythonLiteral).join(", ")}]`;
+  const hint = `Literal[${nonNull.map(pythonLiteral).join(",")}]`;
   if (nonNull.length === 0) return "None";
   return nonNull.length < primitives.length ? optional(hint) : hint;
 }
 
 function optional(type: string): string {
-  return type.startsWith("Optional[") || type === "Any" || type === "None"
-    ? type
-    : `Optional[${type}]`;
+  return type === "Any" || type === "None" || /\| None$/.test(type) ? type : `${type} | None`;
 }
 
 /** A JSON value written as a Python literal. */
@@ -303,20 +336,4 @@ export function pythonLiteral(value: unknown): string {
       .join(", ")}}`;
   }
   return "None";
-}
-
-function sentence(text: string): string {
-  return text === "" || /[.!?:]$/.test(text) ? text : `${text}.`;
-}
-
-function docstring(lines: readonly string[]): string {
-  const escaped = lines.map((line) =>
-    line.replace(/\\/g, "\\\\").replace(/"""/g, '\\"\\"\\"')
-  );
-  if (escaped.length === 1) return `${INDENT}"""${escaped[0]}"""`;
-  return [
-    `${INDENT}"""${escaped[0]}`,
-    ...escaped.slice(1).map((line) => (line === "" ? "" : `${INDENT}${line}`)),
-    `${INDENT}"""`,
-  ].join("\n");
 }

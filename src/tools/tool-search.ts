@@ -123,7 +123,7 @@ export function createToolSearchTool(
           .int()
           .positive()
           .optional()
-          .describe(`How many tools to return (at most ${MAX_TOOL_SEARCH_LIMIT}).\n@default ${defaultLimit}`),
+          .describe(`How many tools to return: at most ${MAX_TOOL_SEARCH_LIMIT}, default ${defaultLimit}.`),
       }),
     }
   );

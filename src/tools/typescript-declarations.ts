@@ -1,212 +1,313 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
-import type { Options } from "json-schema-to-typescript";
-import { toolIdentifiers } from "./identifiers.js";
+import { isPlainIdentifier, toolIdentifiers } from "./identifiers.js";
 import {
-  DATA_KEYWORDS,
+  constraintNotes,
+  describeWithNotes,
   isRecord,
-  mapValues,
+  LINE_BREAK,
   requiredNames,
-  SCHEMA_MAP_KEYWORDS,
   schemaProperties,
+  singleLine,
   toolSchemaToJsonSchema,
   type JsonSchema,
 } from "./json-schema.js";
 
-const INDENT = "  ";
+// One tab a level: a token cheaper a line than two spaces (o200k_base).
+const INDENT = " ";
 
-const COMPILE_OPTIONS: Partial<Options> = {
-  bannerComment: "",
-  format: false,
-  additionalProperties: false,
-  declareExternallyReferenced: true,
-  strictIndexSignatures: false,
-  unknownAny: false,
-  ignoreMinAndMaxItems: true,
-  // Tool schemas are self-contained: never read files or the network for a $ref.
-  $refOptions: { resolve: { file: false, http: false } },
-};
+/**
+ * Declared once above the tools when a schema has an integer: `limit?: int`
+ * says in the type what would otherwise need a comment.
+ */
+export const INT_TYPE_ALIAS = "type int = number";
 
-// Loaded on first use: it pulls in prettier (~70 ms, ~7 MB), which Python-only
-// and tool-less agents never need.
-let compiler: Promise<typeof import("json-schema-to-typescript")> | undefined;
-
-function loadCompiler(): Promise<typeof import("json-schema-to-typescript")> {
-  compiler ??= import("json-schema-to-typescript");
-  return compiler;
+interface Declaration {
+  text: string;
+  usesInt: boolean;
 }
 
-// Rendering goes through json-schema-to-typescript's async pipeline (a few
-// ms a tool); the prompt is rebuilt every turn, so keep each tool's block.
-const cache = new WeakMap<object, Map<string, Promise<string>>>();
+// The prompt is rebuilt every turn: keep each tool's block.
+const cache = new WeakMap<object, Map<string, Declaration>>();
 
 /**
  * Renders TypeScript declarations of the tools as the JavaScript sandbox
- * exposes them, for the system prompt: per tool, an input interface with
- * per-field JSDoc (descriptions, `@default`), then a JSDoc'd
- * `declare function name(args: NameInput): Promise<...>`.
+ * exposes them, for the system prompt, compactly (a model reads every token
+ * on every turn) but losing nothing the tool's JSON schema says:
+ *
+ * ```ts
+ * // Get invoice records.
+ * declare function get_invoice(args: {
+ *   invoice_id: string // Identifier of the invoice.
+ *   limit?: number // Maximum number of results. int 1..100, default 10
+ * }): Promise<any>;
+ * ```
+ *
+ * The argument object is written inline; each field's trailing `//`
+ * comment holds its description, then the constraints TypeScript types
+ * cannot say (see `constraintNotes`: `int`, ranges, lengths, formats,
+ * patterns, item counts, defaults, examples). Nested objects are inline
+ * too; recursive `$ref`s become a named `type` alias.
  *
  * Names are the identifiers of {@link toolIdentifiers}. The return type is
  * `Promise<any>` unless the tool has an `outputSchema` (a zod or JSON schema
  * property on the tool object), or `Promise<{ content: any; artifact: any }>`
- * for `content_and_artifact` tools. Output is deterministic and cached per
- * tool object.
+ * for `content_and_artifact` tools. The result is a valid `.d.ts`, and is
+ * deterministic and cached per tool object.
  */
 export async function renderTypeScriptDeclarations(
   tools: readonly StructuredToolInterface[]
 ): Promise<string> {
   const identifiers = toolIdentifiers(tools, "javascript");
-  const typeNames = new Set<string>();
-  const blocks = tools.map((tool, index) => {
-    const identifier = identifiers[index] ?? tool.name;
-    const typeName = uniqueTypeName(identifier, typeNames);
-    return cachedDeclaration(tool, identifier, typeName);
-  });
-  return (await Promise.all(blocks)).join("\n\n");
+  const declarations = tools.map((tool, index) =>
+    cachedDeclaration(tool, identifiers[index] ?? tool.name)
+  );
+  const blocks = declarations.map((declaration) => declaration.text);
+  if (declarations.some((declaration) => declaration.usesInt)) blocks.unshift(INT_TYPE_ALIAS);
+  return blocks.join("\n\n");
 }
 
-function cachedDeclaration(
-  tool: StructuredToolInterface,
-  identifier: string,
-  typeName: string
-): Promise<string> {
+function cachedDeclaration(tool: StructuredToolInterface, identifier: string): Declaration {
   let perTool = cache.get(tool);
   if (perTool === undefined) {
     perTool = new Map();
     cache.set(tool, perTool);
   }
-  const key = `${identifier}\u0000${typeName}`;
-  let rendered = perTool.get(key);
+  let rendered = perTool.get(identifier);
   if (rendered === undefined) {
-    rendered = renderDeclaration(tool, identifier, typeName);
-    // A failed render must not stick: the next prompt retries.
-    rendered.catch(() => perTool.delete(key));
-    perTool.set(key, rendered);
+    rendered = renderDeclaration(tool, identifier);
+    perTool.set(identifier, rendered);
   }
   return rendered;
 }
 
-function uniqueTypeName(identifier: string, taken: Set<string>): string {
+function renderDeclaration(tool: StructuredToolInterface, identifier: string): Declaration {
+  const schema = toolSchemaToJsonSchema(tool);
+  const input = new TypeWriter(schema, pascalCase(identifier));
+  const isObject = schema.type === "object" || "properties" in schema;
+  let parameter: string;
+  if (isObject && Object.keys(schemaProperties(schema)).length === 0) {
+    parameter = "args?:{}";
+  } else {
+    const optional = isObject && requiredNames(schema).size === 0 ? "?" : "";
+    parameter = `${isObject ? "args" : "input"}${optional}:${input.type(schema, 0)}`;
+  }
+  const output = outputSchema(tool);
+  const outputWriter =
+    output === undefined ? undefined : new TypeWriter(output, `${pascalCase(identifier)}Output`);
+  const returns =
+    (tool as { responseFormat?: unknown }).responseFormat === "content_and_artifact"
+      ? "{ content: any; artifact: any }"
+      : output === undefined || outputWriter === undefined
+        ? "any"
+        : outputWriter.type(output, 0);
+  const text = [
+    ...input.aliases(),
+    ...(outputWriter?.aliases() ?? []),
+    ...lineComments(tool.description, ""),
+    `declare function ${identifier}(${parameter}): Promise<${returns}>`,
+  ].join("\n");
+  return { text, usesInt: input.usesInt || outputWriter?.usesInt === true };
+}
+
+function outputSchema(tool: StructuredToolInterface): JsonSchema | undefined {
+  const { outputSchema: source } = tool as { outputSchema?: unknown };
+  if (source === undefined || source === null) return undefined;
+  const converted = toJsonSchema(source as Parameters<typeof toJsonSchema>[0]);
+  return isRecord(converted) ? converted : undefined;
+}
+
+/** `// text` lines, one per line of `text` (none for blank text). */
+function lineComments(text: string, pad: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed === "") return [];
+  return trimmed.split(LINE_BREAK).map((line) => `${pad}// ${line}`.trimEnd());
+}
+
+function pascalCase(identifier: string): string {
   const pascal = identifier
     .split("_")
     .filter((part) => part !== "")
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join("");
-  const base = `${/^[A-Za-z]/.test(pascal) ? pascal : `Tool${pascal}`}Input`;
-  let name = base;
-  for (let suffix = 2; taken.has(name); suffix += 1) name = `${base}${suffix}`;
-  taken.add(name);
-  return name;
-}
-
-async function renderDeclaration(
-  tool: StructuredToolInterface,
-  identifier: string,
-  typeName: string
-): Promise<string> {
-  const schema = toolSchemaToJsonSchema(tool);
-  const lines: string[] = [];
-  let parameter: string;
-  const isObject = schema.type === "object" || "properties" in schema;
-  if (isObject && Object.keys(schemaProperties(schema)).length === 0) {
-    parameter = "args?: {}";
-  } else {
-    lines.push(await compileType(schema, typeName));
-    const optional = isObject && requiredNames(schema).size === 0 ? "?" : "";
-    parameter = `${isObject ? "args" : "input"}${optional}: ${typeName}`;
-  }
-  lines.push(functionJsDoc(tool.description));
-  const returns = await returnType(tool, typeName);
-  lines.push(`declare function ${identifier}(${parameter}): Promise<${returns}>;`);
-  return lines.filter((line) => line !== "").join("\n");
-}
-
-async function returnType(
-  tool: StructuredToolInterface,
-  typeName: string
-): Promise<string> {
-  const { outputSchema, responseFormat } = tool as {
-    outputSchema?: unknown;
-    responseFormat?: unknown;
-  };
-  if (responseFormat === "content_and_artifact") {
-    return "{ content: any; artifact: any }";
-  }
-  if (outputSchema === undefined || outputSchema === null) return "any";
-  const converted = toJsonSchema(outputSchema as Parameters<typeof toJsonSchema>[0]);
-  if (!isRecord(converted)) return "any";
-  const outputName = typeName.replace(/Input$/, "Output");
-  const compiled = await compileType(converted, outputName);
-  // An inline object type reads better in a signature than a second interface.
-  return compiled
-    .replace(new RegExp(`^(interface ${outputName} |type ${outputName} = )`), "")
-    .replace(/;$/, "");
-}
-
-async function compileType(schema: JsonSchema, name: string): Promise<string> {
-  const prepared = prepareSchema(schema, true) as JsonSchema;
-  const { compile } = await loadCompiler();
-  const compiled = await compile(prepared as never, name, COMPILE_OPTIONS);
-  const tidy = compiled
-    .replace(/^export /gm, "")
-    // One-line comments as one line: shorter for the model to read.
-    .replace(/\/\*\*\n\s*\* ([^\n]*)\n\s*\*\//g, "/** $1 */")
-    .trim();
-  return reindent(tidy);
+  return /^[A-Za-z]/.test(pascal) ? pascal : `Tool${pascal}`;
 }
 
 /**
- * Readies a schema for the compiler: titles below the top are dropped (so
- * nested objects are written inline rather than as interfaces whose names
- * could clash between tools), and defaults are shown in the JSDoc.
+ * Writes the TypeScript type of one tool's schema. `$ref`s are expanded in
+ * place; one that recurses is written once as `type <Prefix><Name> = ...`
+ * (see {@link TypeWriter.aliases}), which TypeScript allows to refer to
+ * itself.
  */
-function prepareSchema(value: unknown, isTop: boolean): unknown {
-  if (Array.isArray(value)) return value.map((item) => prepareSchema(item, false));
-  if (!isRecord(value)) return value;
-  const result: JsonSchema = {};
-  for (const [keyword, child] of Object.entries(value)) {
-    if (keyword === "title" || keyword === "$schema") continue;
-    // Data, not schemas: keep as is.
-    if (DATA_KEYWORDS.has(keyword)) {
-      result[keyword] = child;
-      continue;
+class TypeWriter {
+  readonly #root: JsonSchema;
+  readonly #prefix: string;
+  readonly #expanding = new Set<string>();
+  /** Alias name by `$ref`, for refs that recurse. */
+  readonly #aliasNames = new Map<string, string>();
+  readonly #aliases = new Map<string, string>();
+  /** Whether a written type is `int` (see {@link INT_TYPE_ALIAS}). */
+  usesInt = false;
+
+  constructor(root: JsonSchema, prefix: string) {
+    this.#root = root;
+    this.#prefix = prefix;
+  }
+
+  /** The `type X = ...;` declarations the written types refer to. */
+  aliases(): string[] {
+    return [...this.#aliases.values()];
+  }
+
+  /** The type of `schema`, written at nesting `depth` (object members indented below it). */
+  type(schema: JsonSchema, depth: number): string {
+    return this.#write(schema, depth).text;
+  }
+
+  #write(schema: JsonSchema, depth: number): Written {
+    const reference = schema.$ref;
+    if (typeof reference === "string") return this.#reference(reference, depth);
+    if (Array.isArray(schema.enum) && schema.enum.length > 0) {
+      return union(schema.enum.map((value) => plain(literalType(value))), "|");
     }
-    result[keyword] = SCHEMA_MAP_KEYWORDS.has(keyword)
-      ? mapValues(child, (schema) => prepareSchema(schema, false))
-      : prepareSchema(child, false);
+    if ("const" in schema) return plain(literalType(schema.const));
+    for (const keyword of ["anyOf", "oneOf"] as const) {
+      const variants = schema[keyword];
+      if (Array.isArray(variants) && variants.length > 0) {
+        return union(variants.filter(isRecord).map((variant) => this.#write(variant, depth)));
+      }
+    }
+    if (Array.isArray(schema.allOf) && schema.allOf.length > 0) {
+      const parts = schema.allOf.filter(isRecord).map((part) => this.#write(part, depth));
+      if (parts.length === 1 && parts[0] !== undefined) return parts[0];
+      return { text: parts.map(parenthesize).join(" & "), compound: true };
+    }
+    if (Array.isArray(schema.type)) {
+      return union(schema.type.map((type) => this.#write({ ...schema, type }, depth)));
+    }
+    switch (schema.type) {
+      case "string":
+        return plain("string");
+      case "number":
+        return plain("number");
+      case "integer":
+        this.usesInt = true;
+        return plain("int");
+      case "boolean":
+        return plain("boolean");
+      case "null":
+        return plain("null");
+      case "array":
+        return plain(this.#array(schema, depth));
+      case "object":
+        return plain(this.#object(schema, depth));
+      default:
+        return plain("properties" in schema ? this.#object(schema, depth) : "any");
+    }
   }
-  if ("default" in value && !isTop) {
-    const shown = `@default ${JSON.stringify(value.default)}`;
-    result.description =
-      typeof result.description === "string" && result.description !== ""
-        ? `${result.description}\n${shown}`
-        : shown;
+
+  #reference(reference: string, depth: number): Written {
+    const known = this.#aliasNames.get(reference);
+    if (known !== undefined) return plain(known);
+    const target = resolvePointer(this.#root, reference);
+    if (target === undefined) return plain("any");
+    if (this.#expanding.has(reference)) {
+      // Recursion: name the type, written (once) at the top level.
+      const base = `${this.#prefix}${pascalCase(reference.split("/").at(-1) ?? "Type")}`;
+      const name = [...this.#aliasNames.values()].includes(base)
+        ? `${base}${this.#aliasNames.size + 1}`
+        : base;
+      this.#aliasNames.set(reference, name);
+      return plain(name);
+    }
+    this.#expanding.add(reference);
+    const written = this.#write(target, depth);
+    this.#expanding.delete(reference);
+    const name = this.#aliasNames.get(reference);
+    if (name !== undefined && !this.#aliases.has(reference)) {
+      this.#aliases.set(reference, `type ${name} = ${this.type(target, 0)};`);
+      return plain(name);
+    }
+    return written;
   }
-  return result;
+
+  #array(schema: JsonSchema, depth: number): string {
+    const tuple = Array.isArray(schema.prefixItems)
+      ? schema.prefixItems
+      : Array.isArray(schema.items)
+        ? schema.items
+        : undefined;
+    if (tuple !== undefined) {
+      return `[${tuple.filter(isRecord).map((item) => this.type(item, depth)).join(", ")}]`;
+    }
+    const item = isRecord(schema.items) ? this.#write(schema.items, depth) : plain("any");
+    return `${parenthesize(item)}[]`;
+  }
+
+  #object(schema: JsonSchema, depth: number): string {
+    const properties = Object.entries(schemaProperties(schema));
+    const values = schema.additionalProperties;
+    const valueType =
+      isRecord(values) && Object.keys(values).length > 0 ? this.type(values, depth + 1) : "any";
+    if (properties.length === 0) return `Record<string, ${valueType}>`;
+    const required = requiredNames(schema);
+    const pad = INDENT.repeat(depth + 1);
+    const members = properties.flatMap(([name, property]) => {
+      const key = isPlainIdentifier(name) || /^[$A-Za-z_][$\w]*$/.test(name) ? name : JSON.stringify(name);
+      const optional = required.has(name) ? "" : "?";
+      const description = typeof property.description === "string" ? property.description.trim() : "";
+      const multiline = LINE_BREAK.test(description);
+      const comment = singleLine(
+        describeWithNotes(multiline ? "" : description, constraintNotes(property, { defaults: true }))
+      );
+      const type = this.type(property, depth + 1);
+      // A nested object's comment goes after its opening brace.
+      const [first = "", ...rest] = type.split("\n");
+      const head = `${pad}${key}${optional}:${first}${comment === "" ? "" : ` // ${comment}`}`;
+      return [...(multiline ? lineComments(description, pad) : []), head, ...rest];
+    });
+    if (isRecord(values) && valueType !== "any") {
+      members.push(`${pad}[key: string]:${valueType}`);
+    }
+    return ["{", ...members, `${INDENT.repeat(depth)}}`].join("\n");
+  }
 }
 
-function functionJsDoc(description: string): string {
-  const text = description.trim();
-  if (text === "") return "";
-  const lines = text.replace(/\*\//g, "*\\/").split(/\r?\n/);
-  if (lines.length === 1) return `/** ${lines[0]} */`;
-  return ["/**", ...lines.map((line) => ` * ${line}`.trimEnd()), " */"].join("\n");
+function resolvePointer(root: JsonSchema, reference: string): JsonSchema | undefined {
+  if (!reference.startsWith("#")) return undefined;
+  let target: unknown = root;
+  for (const segment of reference.replace(/^#\/?/, "").split("/")) {
+    if (segment === "") continue;
+    if (!isRecord(target)) return undefined;
+    target = target[segment.replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return isRecord(target) ? target : undefined;
 }
 
-// `format: false` skips prettier (slow, and not needed for a model) but
-// leaves nested members flush left: indent by brace depth.
-function reindent(code: string): string {
-  let depth = 0;
-  return code
-    .split("\n")
-    .map((raw) => {
-      const line = raw.trim();
-      if (/^[}\]]/.test(line)) depth = Math.max(0, depth - 1);
-      const isJsDocBody = line.startsWith("*");
-      const indented =
-        line === "" ? "" : INDENT.repeat(depth) + (isJsDocBody ? " " : "") + line;
-      if (/[{[]$/.test(line)) depth += 1;
-      return indented;
-    })
-    .join("\n");
+/** A written type; `compound` when it needs parentheses inside `T[]` or `A & B`. */
+interface Written {
+  text: string;
+  compound: boolean;
+}
+
+function plain(text: string): Written {
+  return { text, compound: false };
+}
+
+function literalType(value: unknown): string {
+  if (value === null) return "null";
+  if (["string", "number", "boolean"].includes(typeof value)) return JSON.stringify(value);
+  return "any";
+}
+
+// Enums are written `"a"|"b"`: three tokens fewer for four values than `"a" | "b"`.
+function union(types: readonly Written[], separator = " | "): Written {
+  const unique = [...new Set(types.map((type) => type.text))];
+  if (unique.includes("any")) return plain("any");
+  if (unique.length === 1 && types[0] !== undefined) return types[0];
+  return unique.length === 0 ? plain("never") : { text: unique.join(separator), compound: true };
+}
+
+function parenthesize(type: Written): string {
+  return type.compound ? `(${type.text})` : type.text;
 }

@@ -1,7 +1,3 @@
-// prettier (loaded by json-schema-to-typescript, never used with `format: false`)
-// starts a dynamic import when loaded, which jest's CommonJS runtime refuses.
-jest.mock("prettier", () => ({}));
-
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import { extractCode } from "../../src/graph/extract-code.js";
@@ -40,8 +36,9 @@ describe("buildSystemPrompt", () => {
       "Long output is truncated",
       "At most 7 code blocks run",
       "## Tools",
-      "```typescript\ninterface WebSearchInput {",
-      "declare function web_search(args: WebSearchInput): Promise<any>;",
+      "The comment after a field is its description, then its constraints",
+      "```typescript\n// Search the web.\ndeclare function web_search(args:{\n query:string // The query\n",
+      " limit?:number // default 5\n}): Promise<any>\n```",
     ]) {
       expect(prompt).toContain(text);
     }
@@ -56,8 +53,8 @@ describe("buildSystemPrompt", () => {
       "`print()`",
       "traceback",
       "At most 3 code blocks run",
-      "```python\nfrom typing import Any, Literal, Optional",
-      "def web_search(query: str, limit: float = 5) -> Any:",
+      "The comment after a parameter is its description",
+      "```python\n# Search the web.\ndef web_search(\n query: str, # The query\n limit: float = 5\n): ...\n```",
     ]) {
       expect(prompt).toContain(text);
     }

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import { z as z3 } from "zod/v3";
+import { createToolCatalogue } from "../../bench/tool-catalogue.js";
 import { pythonLiteral, pythonType, renderPythonStubs } from "../../src/tools/python-stubs.js";
 
 const Address = z
@@ -50,45 +51,87 @@ const jsonTool = tool(async () => "", {
 
 const ping = tool(async () => "pong", { name: "ping", description: "Ping.", schema: z.object({}) });
 
+// Every constraint keyword the renderer shows, as a plain JSON schema.
+const constrained = tool(async () => "", {
+  name: "book_room",
+  description: "Book a room.",
+  schema: {
+    type: "object",
+    properties: {
+      guests: { type: "integer", minimum: 1, maximum: 8, description: "People staying" },
+      email: { type: "string", format: "email", pattern: "@corp\\.com$" },
+      nights: { type: "array", items: { type: "integer", maximum: 30 }, maxItems: 4, uniqueItems: true },
+      city: { type: "string", examples: ["Paris"], minLength: 2 },
+      note: { type: "string", description: "First line.\nSecond line.\rThird \u2028 line." },
+      window: { type: "array", prefixItems: [{ type: "string" }, { type: "integer" }] },
+    },
+    required: ["guests"],
+  },
+});
+
 function parsesAsPython(code: string): void {
   // Real CPython's parser: the stubs must be valid code, not just look like it.
   execFileSync("python3", ["-c", "import ast, sys; ast.parse(sys.stdin.read())"], { input: code });
 }
 
+/** The names `def`ined at the top level, as CPython's parser sees them. */
+function definedNames(code: string): string[] {
+  const script = "import ast, sys; print(' '.join(n.name for n in ast.parse(sys.stdin.read()).body if isinstance(n, ast.FunctionDef)))";
+  return execFileSync("python3", ["-c", script], { input: code, encoding: "utf8" }).trim().split(" ");
+}
+
 describe("renderPythonStubs", () => {
-  it("renders typed signatures with required parameters first and docstrings", () => {
+  it("renders commented signatures with required parameters first", () => {
     const out = renderPythonStubs([search, v3Tool, jsonTool, ping]);
     expect(() => parsesAsPython(out)).not.toThrow();
-    expect(out.startsWith("from typing import Any, Literal, Optional\n\n")).toBe(true);
-    for (const line of [
-      "def web_search(\n    query: str,\n    title: Optional[str],\n    home: dict[str, Any],\n" +
-        "    points: list[dict[str, Any]],\n    limit: int = 10,\n" +
-        '    mode: Optional[Literal["fast", "deep"]] = None,\n' +
-        "    filters: Optional[dict[str, Any]] = None,\n) -> Any:",
-      '    """Search the web.\n    Returns ranked hits.\n\n    Args:',
-      "        query: The search query.",
-      "        limit: Max results.",
-      "        mode: Search mode.",
-      "        filters: Narrow the results. A dict with keys:",
-      "            year (int, optional): Publication year.",
-      "            tags (list[str], optional, default [])",
-      "        home: A dict with keys:\n            street (str)\n            city (str): City name.",
-      "        points: Each item is a dict with keys:\n            x (float)\n            y (float)",
-      "def print_(value: str, copies: Optional[int] = None) -> Any:",
-      '    """Print a \\"\\"\\"quoted\\"\\"\\" value \\\\ here.',
-      "def lookup(id: str, verbose: bool = False, **kwargs: Any) -> Any:",
-      "        from: Start date.",
-      '    Pass "from" by keyword: lookup(**{"from": ...}).',
-      'def ping() -> Any:\n    """Ping."""',
+    expect(out.startsWith("from typing import Any, Literal\n\n")).toBe(true);
+    for (const text of [
+      "# Search the web.\n# Returns ranked hits.\ndef web_search(\n",
+      " query: str, # The search query\n",
+      " title: str | None,\n",
+      " home: dict, # Keys:\n # street (str)\n # city (str): City name\n",
+      " points: list[dict], # Item keys:\n # x (float)\n # y (float)\n",
+      " limit: int = 10, # Max results. >=1\n",
+      ' mode: Literal["fast","deep"] = None, # Search mode\n',
+      " filters: dict = None # Narrow the results. Keys:\n" +
+        " # year (int, optional): Publication year\n # tags (list[str], optional, default [])\n): ...",
+      '# Print a """quoted""" value \\ here.\ndef print_(\n value: str, # What to print\n copies: int = None\n): ...',
+      "def lookup(\n id: str, # Record id\n verbose: bool = False,\n" +
+        ' **kwargs: Any # pass by keyword: lookup(**{"from": ...}). Keys:\n # from (str): Start date\n): ...',
+      "# Ping.\ndef ping(): ...",
     ]) {
-      expect(out).toContain(line);
+      expect(out).toContain(text);
     }
-    // Undescribed plain arguments add nothing to the signature.
-    expect(out).not.toMatch(/^ {8}title/m);
+    expect(definedNames(out)).toEqual(["web_search", "print_", "lookup", "ping"]);
+  });
+
+  it("shows every constraint in the comments, never breaking a comment's line", () => {
+    const out = renderPythonStubs([constrained]);
+    expect(() => parsesAsPython(out)).not.toThrow();
+    for (const text of [
+      " guests: int, # People staying. 1..8\n",
+      " email: str = None, # format email pattern /@corp\\.com$/\n",
+      " nights: list[int] = None, # <=4 items unique items items: <=30\n",
+      ' city: str = None, # >=2 chars e.g. "Paris"\n',
+      " note: str = None, # First line. Second line. Third line.\n",
+      " window: tuple[str, int] = None\n",
+    ]) {
+      expect(out).toContain(text);
+    }
+    expect(definedNames(out)).toEqual(["book_room"]);
   });
 
   it("returns an empty string for no tools", () => {
     expect(renderPythonStubs([])).toBe("");
+  });
+
+  it("keeps a signature without comments on one line, with no typing import it does not use", () => {
+    const plain = tool(async () => "", {
+      name: "add",
+      description: "Add.",
+      schema: z.object({ a: z.number(), b: z.number().default(1) }),
+    });
+    expect(renderPythonStubs([plain])).toBe("# Add.\ndef add(a: float, b: float = 1): ...");
   });
 
   it("types results of output schemas and content_and_artifact tools", () => {
@@ -104,10 +147,14 @@ describe("renderPythonStubs", () => {
     });
     const out = renderPythonStubs([typed, artifact]);
     expect(() => parsesAsPython(out)).not.toThrow();
-    expect(out).toContain("def weather(city: str) -> dict[str, Any]:");
-    expect(out).toContain("    Returns:\n        A dict with keys:\n            celsius (float): Temperature.");
-    expect(out).toContain("def rows(n: float) -> dict[str, Any]:");
-    expect(out).toContain('        A dict {"content": ..., "artifact": ...}');
+    expect(out).toContain("# Weather.\n# Returns a dict with keys:\n#  celsius (float): Temperature\ndef weather(city: str) -> dict: ...");
+    expect(out).toContain('# Returns {"content": ..., "artifact": ...}: the text and the raw data.\ndef rows(n: float) -> dict[str, Any]: ...');
+  });
+
+  it("parses for the 200-tool catalogue", () => {
+    const out = renderPythonStubs(createToolCatalogue(200));
+    expect(() => parsesAsPython(out)).not.toThrow();
+    expect(definedNames(out)).toHaveLength(200);
   });
 });
 
@@ -118,15 +165,16 @@ describe("pythonType", () => {
     [{ type: "number" }, "float"],
     [{ type: "boolean" }, "bool"],
     [{ type: "array", items: { type: "integer" } }, "list[int]"],
-    [{ type: "array" }, "list[Any]"],
+    [{ type: "array" }, "list"],
+    [{ type: "array", prefixItems: [{ type: "string" }, { type: "number" }] }, "tuple[str, float]"],
     [{ type: "object", additionalProperties: { type: "string" } }, "dict[str, str]"],
-    [{ type: "object", properties: { a: { type: "string" } } }, "dict[str, Any]"],
-    [{ enum: ["a", "b"] }, 'Literal["a", "b"]'],
-    [{ enum: [1, null] }, "Optional[Literal[1]]"],
+    [{ type: "object", properties: { a: { type: "string" } } }, "dict"],
+    [{ enum: ["a", "b"] }, 'Literal["a","b"]'],
+    [{ enum: [1, null] }, "Literal[1] | None"],
     [{ const: true }, "Literal[True]"],
-    [{ type: ["string", "null"] }, "Optional[str]"],
+    [{ type: ["string", "null"] }, "str | None"],
     [{ anyOf: [{ type: "string" }, { type: "integer" }] }, "str | int"],
-    [{ anyOf: [{ type: "string" }, { type: "integer" }, { type: "null" }] }, "Optional[str | int]"],
+    [{ anyOf: [{ type: "string" }, { type: "integer" }, { type: "null" }] }, "str | int | None"],
     [{}, "Any"],
     [{ $ref: "#/$defs/Node", $defs: { Node: { type: "array", items: { $ref: "#/$defs/Node" } } } }, "list[Any]"],
   ] as const)("%j → %s", (schema, expected) => {

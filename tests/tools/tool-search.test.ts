@@ -22,7 +22,9 @@ describe("createToolSearchTool", () => {
     const declared = [...found.matchAll(/declare function (\w+)\(/g)].map((match) => match[1]);
     expect(declared).toHaveLength(3);
     for (const name of declared) expect(name).toContain("weather_forecast");
-    expect(found).toContain("weather_forecast_id: string");
+    expect(found).toContain(" weather_forecast_id:string // Identifier of the weather forecast.\n");
+    // Self-contained: the result declares the alias its declarations use.
+    expect(found.startsWith("type int = number\n\n")).toBe(true);
   });
 
   it("finds a tool by a word of its description or a parameter", async () => {
