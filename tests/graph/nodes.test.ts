@@ -14,7 +14,7 @@ import {
 import { createExecuteNode } from "../../src/graph/nodes/execute.js";
 import { createModelNode } from "../../src/graph/nodes/model.js";
 import { createRouteNode, parseApprovalDecision } from "../../src/graph/nodes/route.js";
-import { CodeActState, type CodeActStateType } from "../../src/graph/state.js";
+import { CodeActState, type CodeActStateType, type CodeActStateUpdate } from "../../src/graph/state.js";
 import { advanceStepWindow, stepsLeftAfter } from "../../src/graph/step-window.js";
 import { parseStructuredAnswer } from "../../src/graph/structured-response.js";
 import { FakeExecutor } from "../../src/testing/index.js";
@@ -37,6 +37,11 @@ function stateWith(values: Partial<CodeActStateType>): CodeActStateType {
   return { ...defaults, ...values };
 }
 
+/** The state after a node's update, as LangGraph's last-value reducers make it. */
+function applied(state: CodeActStateType, update: CodeActStateUpdate): CodeActStateType {
+  return { ...state, ...(update as Partial<CodeActStateType>) };
+}
+
 const result = (partial: Partial<ExecuteResult>): ExecuteResult => ({
   output: "",
   outputs: [],
@@ -52,18 +57,19 @@ describe("model node", () => {
     expect(afterUser.code).toBe("1 + 1");
     expect(afterUser.steps).toBe(0);
     const observation = createObservation("Value: 2", { kind: "execution" });
-    const afterObservation = await node(
-      stateWith({ messages: [new HumanMessage("go"), new AIMessage(js("1 + 1")), observation], steps: 1 }),
-      {}
-    );
+    const before = stateWith({ messages: [new HumanMessage("go"), new AIMessage(js("1 + 1")), observation], steps: 1 });
+    const afterObservation = await node(before, {});
     expect(afterObservation.code).toBe("2 + 2");
-    expect(afterObservation.steps).toBe(1);
+    // Unchanged channels are not written (checkpointers store every write).
+    expect(afterObservation).not.toHaveProperty("steps");
+    expect(applied(before, afterObservation).steps).toBe(1);
   });
 
   it("returns null code for a plain answer, and reads python fences for a python executor", async () => {
     const model = new ScriptedChatModel(["Done.", "```python\nprint(1)\n```\n```js\nconsole.log(2)\n```"]);
     const node = createModelNode({ model, executor: new FakeExecutor({ results: [], language: "python" }) });
-    expect((await node(stateWith({ messages: [new HumanMessage("a")] }), {})).code).toBeNull();
+    const plain = stateWith({ messages: [new HumanMessage("a")], code: "old()" });
+    expect((await node(plain, {})).code).toBeNull();
     expect((await node(stateWith({ messages: [new HumanMessage("b")] }), {})).code).toBe("print(1)");
   });
 
@@ -158,6 +164,39 @@ describe("execute node", () => {
     expect(update.unsavedVariables).toEqual(["fn"]);
     expect(update.sessionId).toBeUndefined();
     expect(textOf((update.messages as HumanMessage[])[0])).toBe("Output:\n3");
+  });
+
+  it("writes the variable snapshot, unsaved names and resume token only when they changed", async () => {
+    const executor = new FakeExecutor({
+      results: [
+        // Equal to what state holds, in other objects and another key order.
+        { variables: { b: [1, { c: "x" }], a: 1 }, unsavedVariables: ["fn"], resumeToken: "kernel-1" },
+        { variables: { a: 2, b: [1, { c: "x" }] }, unsavedVariables: [], resumeToken: "kernel-2" },
+        { variables: { a: 1, b: [1, { c: "y" }] } },
+      ],
+    });
+    const node = createExecuteNode({ executor });
+    const before = stateWith({
+      code: "a",
+      variables: { a: 1, b: [1, { c: "x" }] },
+      unsavedVariables: ["fn"],
+      resumeToken: "kernel-1",
+    });
+    const config = { configurable: { thread_id: "snapshot-thread" } } as never;
+    const same = await node(before, config);
+    expect(Object.keys(same).sort()).toEqual(["messages", "steps"]);
+    expect(applied(before, same).variables).toEqual({ a: 1, b: [1, { c: "x" }] });
+
+    const different = await node(before, config);
+    expect(different.variables).toEqual({ a: 2, b: [1, { c: "x" }] });
+    expect(different.unsavedVariables).toEqual([]);
+    expect(different.resumeToken).toBe("kernel-2");
+
+    // A nested change counts; an executor that reports nothing leaves state as it is.
+    const nested = await node(before, config);
+    expect(nested.variables).toEqual({ a: 1, b: [1, { c: "y" }] });
+    expect(nested).not.toHaveProperty("unsavedVariables");
+    expect(nested).not.toHaveProperty("resumeToken");
   });
 
   it("refuses to run without code", async () => {

@@ -1,4 +1,5 @@
-import { AIMessage } from "@langchain/core/messages";
+import { isDeepStrictEqual } from "node:util";
+import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import { RunnableLambda, type RunnableConfig } from "@langchain/core/runnables";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ExecuteResult, HostFunction } from "../../executors/types.js";
@@ -108,48 +109,50 @@ export function createExecuteNode(
     // Each cell is a child run, so traces show its code and result and the
     // tool runs made from inside the code nest under it. The run records a
     // size-capped view of the result (rich outputs as references); the node
-    // keeps the full result.
-    let result: ExecuteResult | undefined;
+    // keeps the full result. With no callbacks nobody could see that run, so
+    // the cell runs directly: a child runnable costs as much as a graph node.
     const toolLog = new ToolCallLog(writer);
-    const cell = RunnableLambda.from(
-      async (input: { code: string }, cellConfig?: RunnableConfig): Promise<CellTraceOutputs> => {
-        const executed = await executor.execute({
-          code: input.code,
-          sessionId,
-          tools: toolLog.wrap(
-            createToolFunctions(tools, {
-              language: executor.language,
-              config: cellConfig ?? config,
-            })
-          ),
-          ...(Object.keys(state.variables).length > 0 && { variables: state.variables }),
-          ...(state.resumeToken !== null && { resumeToken: state.resumeToken }),
-          ...(config.signal !== undefined && { signal: config.signal }),
-          ...(writer !== undefined && {
-            onOutput: (chunk: string) => {
-              const event: OutputStreamChunk = { type: OUTPUT_STREAM_TYPE, chunk };
-              writer(event);
-            },
-          }),
-        });
-        result = executed;
-        await addRunMetadata(cellConfig, { ...cellTraceMetadata(executed) });
-        return cellTraceOutputs(executed);
-      }
-    );
-    await cell.invoke(
-      { code },
-      {
-        ...config,
-        runName: CELL_RUN_NAME,
-        metadata: {
-          ...config.metadata,
-          codeact_executor: executor.name,
-          codeact_language: executor.language,
-          codeact_session: sessionId,
-        },
-      }
-    );
+    const runCell = (cellConfig: RunnableConfig): Promise<ExecuteResult> =>
+      executor.execute({
+        code,
+        sessionId,
+        tools: toolLog.wrap(createToolFunctions(tools, { language: executor.language, config: cellConfig })),
+        ...(Object.keys(state.variables).length > 0 && { variables: state.variables }),
+        ...(state.resumeToken !== null && { resumeToken: state.resumeToken }),
+        ...(config.signal !== undefined && { signal: config.signal }),
+        ...(writer !== undefined && {
+          onOutput: (chunk: string) => {
+            const event: OutputStreamChunk = { type: OUTPUT_STREAM_TYPE, chunk };
+            writer(event);
+          },
+        }),
+      });
+    let result: ExecuteResult | undefined;
+    if (!hasCallbacks(config)) {
+      result = await runCell(config);
+    } else {
+      const cell = RunnableLambda.from(
+        async (_input: { code: string }, cellConfig?: RunnableConfig): Promise<CellTraceOutputs> => {
+          const executed = await runCell(cellConfig ?? config);
+          result = executed;
+          await addRunMetadata(cellConfig, { ...cellTraceMetadata(executed) });
+          return cellTraceOutputs(executed);
+        }
+      );
+      await cell.invoke(
+        { code },
+        {
+          ...config,
+          runName: CELL_RUN_NAME,
+          metadata: {
+            ...config.metadata,
+            codeact_executor: executor.name,
+            codeact_language: executor.language,
+            codeact_session: sessionId,
+          },
+        }
+      );
+    }
     const toolCalls = toolLog.close();
     if (result === undefined) throw new Error("The code cell ended without a result.");
     const details = executionDetails(result, toolCalls);
@@ -168,15 +171,17 @@ export function createExecuteNode(
       executionObservationContent(text, result, includeImages),
       details
     );
+    // Only what changed: checkpointers store every channel a node writes,
+    // and the variable snapshot can be the largest value in the thread.
+    const window = advanceStepWindow(state.stepWindow, currentStep(config));
     return {
       messages: [observation],
-      code,
       steps: state.steps + 1,
-      variables: result.variables ?? state.variables,
-      unsavedVariables: result.unsavedVariables ?? state.unsavedVariables,
-      resumeToken: result.resumeToken ?? state.resumeToken,
+      ...changed("variables", state.variables, result.variables),
+      ...changed("unsavedVariables", state.unsavedVariables, result.unsavedVariables),
+      ...changed("resumeToken", state.resumeToken, result.resumeToken),
       ...(newSessionId !== undefined && { sessionId: newSessionId }),
-      stepWindow: advanceStepWindow(state.stepWindow, currentStep(config)),
+      ...(window !== state.stepWindow && { stepWindow: window }),
     };
   };
 }
@@ -187,12 +192,38 @@ function editedCode(
   code: string,
   language: "javascript" | "python"
 ): { editedCode?: string; fenceTag?: string } {
-  const reply = [...state.messages].reverse().find((message) => AIMessage.isInstance(message));
+  let reply: BaseMessage | undefined;
+  for (let index = state.messages.length - 1; index >= 0 && reply === undefined; index -= 1) {
+    const message = state.messages[index];
+    if (AIMessage.isInstance(message)) reply = message;
+  }
   if (reply === undefined) return {};
   const written = extractCode(messageText(reply.content), language);
   return written === null || written.trim() === code.trim()
     ? {}
     : { editedCode: code, fenceTag: language };
+}
+
+/** Do any callback handlers (tracers, `streamEvents`) watch this run? */
+function hasCallbacks(config: RunnableConfig): boolean {
+  const callbacks = config.callbacks;
+  if (callbacks === undefined) return false;
+  if (Array.isArray(callbacks)) return callbacks.length > 0;
+  return callbacks.handlers.length > 0;
+}
+
+/**
+ * `{ [key]: next }` when the executor reported a value that differs from the
+ * one in state, else nothing. Snapshots are JSON, so a structural comparison
+ * is exact; it costs less than storing the snapshot again.
+ */
+function changed<K extends string, T>(
+  key: K,
+  current: T,
+  next: T | undefined
+): { [P in K]?: T } {
+  if (next === undefined || next === current || isDeepStrictEqual(next, current)) return {};
+  return { [key]: next } as { [P in K]?: T };
 }
 
 /**

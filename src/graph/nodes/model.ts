@@ -28,12 +28,13 @@ export function createModelNode(params: ModelNodeParams): CodeActNode {
   if (!params.model) throw new Error("createModelNode: `model` is required.");
   const executor = params.executor ?? new LazyIsolatedVmExecutor();
   const tools = params.tools ?? [];
-  let systemPrompt: Promise<string> | undefined;
+  // The message is built once too: models read their input messages, never change them.
+  let systemPrompt: Promise<SystemMessage> | undefined;
 
-  const renderSystemPrompt = (): Promise<string> => {
+  const renderSystemPrompt = (): Promise<SystemMessage> => {
     systemPrompt ??= (async () => {
       const description = await executorDescription(executor);
-      return buildSystemPrompt({
+      const text = await buildSystemPrompt({
         language: executor.language,
         tools,
         maxSteps: params.maxSteps ?? DEFAULT_MAX_STEPS,
@@ -44,6 +45,7 @@ export function createModelNode(params: ModelNodeParams): CodeActNode {
           responseFormat: { jsonSchema: toJsonSchema(params.responseFormat) as object },
         }),
       });
+      return new SystemMessage(text);
     })();
     // A failed render (a tool whose schema cannot be converted) is retried next call.
     systemPrompt.catch(() => {
@@ -53,17 +55,17 @@ export function createModelNode(params: ModelNodeParams): CodeActNode {
   };
 
   return async function model(state, config) {
-    const system = new SystemMessage(await renderSystemPrompt());
-    const reply: BaseMessage = await params.model.invoke(
-      [system, ...state.messages],
-      config
-    );
+    const system = await renderSystemPrompt();
+    const reply: BaseMessage = await params.model.invoke([system, ...state.messages], config);
+    const code = extractCode(messageText(reply.content), executor.language);
     const newTurn = !isObservation(state.messages.at(-1));
+    const window = advanceStepWindow(state.stepWindow, currentStep(config));
+    // Only the channels that change: each write is stored by checkpointers.
     return {
       messages: [reply],
-      code: extractCode(messageText(reply.content), executor.language),
-      steps: newTurn ? 0 : state.steps,
-      stepWindow: advanceStepWindow(state.stepWindow, currentStep(config)),
+      ...(code !== state.code && { code }),
+      ...(newTurn && state.steps !== 0 && { steps: 0 }),
+      ...(window !== state.stepWindow && { stepWindow: window }),
     };
   };
 }
