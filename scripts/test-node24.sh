@@ -23,14 +23,31 @@ NODE24_VERSION=24.21.0
 ISOLATED_VM_VERSION=7.0.1
 LANGCHAIN_OPENAI_VERSION=1.6.0
 OPENAI_VERSION=7.57.0
-# The executors, the graph, the CLI and the conformance suites: everything that
-# loads isolated-vm or @langchain/openai, or starts Node child processes. The
-# rest (Studio dev server, browser inspector, resume with a database, soak and
-# benchmarks) is pure JavaScript above these layers and runs on Node 20 only, to
-# keep CI short.
-NODE24_TESTS=(tests/executors tests/graph tests/cli tests/testing tests/tools tests/prompts
-  tests/composition tests/tracing tests/support tests/m3tooleval tests/hardening/escapes.test.ts
-  tests/hardening/graph-faults.test.ts)
+# What can behave differently on Node 24, and nothing above it:
+# - the native isolated-vm 7 binary: every executor test, in-process and in its
+#   worker process (tests/executors/isolated-vm), and the sandbox escapes;
+# - Node's own fetch (undici), timers, AbortSignal and child_process under the
+#   Jupyter client: its conformance suite and the local server it spawns;
+# - @langchain/openai 1.6 with openai 7: the CLI (also a Node child process),
+#   the M3ToolEval OpenAI plumbing and its child-process runner, composition;
+# - AsyncLocalStorage, which Node 24 rebuilt on AsyncContextFrame: LangGraph
+#   with isolated-vm (tests/graph/integration, observation-details,
+#   graph-faults) and LangSmith tracing, whose run tree rides on it.
+# Not here, because they run the same JavaScript on either Node and the files
+# above already load every native and version-sensitive piece they touch:
+# prompt and tool rendering (tests/tools, tests/prompts), the fake executor,
+# the graph's unit tests, the replay server's own tests, the Jupyter
+# executor's fault cases (our logic over the same fetch and ws as its
+# conformance suite), the 82-task M3ToolEval oracles (many programs through
+# the same executors), Python tracing, Studio, the inspector, resume with a
+# database (better-sqlite3 is built for Node 20's ABI) and the soak: they run
+# on Node 20 only, which keeps CI under 15 minutes.
+NODE24_TESTS=(tests/executors/isolated-vm tests/executors/output-buffer.test.ts
+  tests/executors/jupyter/conformance.test.ts tests/executors/jupyter/local-server.test.ts
+  tests/graph/integration.test.ts tests/graph/observation-details.test.ts tests/cli tests/composition
+  tests/tracing/langsmith-trace.test.ts tests/tracing/tracing-failures.test.ts tests/tracing/tracing-off.test.ts
+  tests/m3tooleval/openai-plumbing.test.ts tests/m3tooleval/cli.test.ts
+  tests/hardening/escapes.test.ts tests/hardening/graph-faults.test.ts)
 
 prefix=$root/.node24
 runtime=$prefix/runtime
