@@ -1,6 +1,6 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
-import { isPythonParameterName, toolIdentifiers } from "./identifiers.js";
+import { isPlainIdentifier, isPythonParameterName, toolIdentifiers } from "./identifiers.js";
 import {
   constraintNotes,
   describeWithNotes,
@@ -34,11 +34,15 @@ const TYPING_NAMES = ["Any", "Literal"] as const;
  * def get_invoice(
  *  invoice_id: str, # Identifier of the invoice.
  *  limit: int = 10, # Maximum number of results. 1..100
- *  date_range: dict | None = None, # Inclusive date range. Keys:
- *  #  start (str): ISO 8601 start date.
+ *  date_range: dict = None # Inclusive date range. Keys:
+ *  # start (str): ISO 8601 start date.
+ *  # end (str, optional): ISO 8601 end date.
  * ): ...
  * ```
  *
+ * An optional parameter without a default is `x: T = None` (the `| None`
+ * would cost two tokens and say nothing `= None` does not), and the last
+ * parameter has no trailing comma.
  * The tool's description is a `#` comment above the `def`; each parameter's
  * trailing comment holds its description and the constraints a type hint
  * cannot say (see `constraintNotes`: ranges, lengths, formats, patterns,
@@ -186,7 +190,9 @@ function keyLines(
     ...("default" in resolved ? [`default ${pythonLiteral(resolved.default)}`] : []),
   ];
   const [text = "", ...nested] = fieldComments(resolved, context, depth + 1);
-  const label = `${" ".repeat(depth)}${name} (${qualifiers.join(", ")})`;
+  // A key that is not an identifier is quoted, so no line break gets into the comment.
+  const key = isPlainIdentifier(name) ? name : JSON.stringify(name);
+  const label = `${" ".repeat(depth)}${key} (${qualifiers.join(", ")})`;
   return [text === "" ? label : `${label}: ${text}`, ...nested];
 }
 

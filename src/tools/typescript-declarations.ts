@@ -13,7 +13,7 @@ import {
   type JsonSchema,
 } from "./json-schema.js";
 
-// One tab a level: a token cheaper a line than two spaces (o200k_base).
+// One space a level: " name" is one token where "  name" is two (o200k_base).
 const INDENT = " ";
 
 /**
@@ -36,18 +36,23 @@ const cache = new WeakMap<object, Map<string, Declaration>>();
  * on every turn) but losing nothing the tool's JSON schema says:
  *
  * ```ts
+ * type int = number
+ *
  * // Get invoice records.
- * declare function get_invoice(args: {
- *   invoice_id: string // Identifier of the invoice.
- *   limit?: number // Maximum number of results. int 1..100, default 10
- * }): Promise<any>;
+ * declare function get_invoice(args:{
+ *  invoice_id:string // Identifier of the invoice.
+ *  limit?:int // Maximum number of results. 1..100 default 10
+ *  status?:"open"|"closed"
+ * }): Promise<any>
  * ```
  *
- * The argument object is written inline; each field's trailing `//`
- * comment holds its description, then the constraints TypeScript types
- * cannot say (see `constraintNotes`: `int`, ranges, lengths, formats,
- * patterns, item counts, defaults, examples). Nested objects are inline
- * too; recursive `$ref`s become a named `type` alias.
+ * The argument object is written inline, spaced like the minified JSON it
+ * is compared with; each field's trailing `//` comment holds its
+ * description, then the constraints TypeScript types cannot say (see
+ * `constraintNotes`: ranges, lengths, formats, patterns, item counts,
+ * defaults, examples). Integers are `int`, an alias of `number` declared
+ * once ({@link INT_TYPE_ALIAS}). Nested objects are inline too; recursive
+ * `$ref`s become a named `type` alias.
  *
  * Names are the identifiers of {@link toolIdentifiers}. The return type is
  * `Promise<any>` unless the tool has an `outputSchema` (a zod or JSON schema
@@ -200,9 +205,9 @@ class TypeWriter {
       case "array":
         return plain(this.#array(schema, depth));
       case "object":
-        return plain(this.#object(schema, depth));
+        return this.#object(schema, depth);
       default:
-        return plain("properties" in schema ? this.#object(schema, depth) : "any");
+        return "properties" in schema ? this.#object(schema, depth) : plain("any");
     }
   }
 
@@ -244,12 +249,12 @@ class TypeWriter {
     return `${parenthesize(item)}[]`;
   }
 
-  #object(schema: JsonSchema, depth: number): string {
+  #object(schema: JsonSchema, depth: number): Written {
     const properties = Object.entries(schemaProperties(schema));
     const values = schema.additionalProperties;
     const valueType =
-      isRecord(values) && Object.keys(values).length > 0 ? this.type(values, depth + 1) : "any";
-    if (properties.length === 0) return `Record<string, ${valueType}>`;
+      isRecord(values) && Object.keys(values).length > 0 ? this.type(values, depth) : "any";
+    if (properties.length === 0) return plain(`Record<string, ${valueType}>`);
     const required = requiredNames(schema);
     const pad = INDENT.repeat(depth + 1);
     const members = properties.flatMap(([name, property]) => {
@@ -266,10 +271,12 @@ class TypeWriter {
       const head = `${pad}${key}${optional}:${first}${comment === "" ? "" : ` // ${comment}`}`;
       return [...(multiline ? lineComments(description, pad) : []), head, ...rest];
     });
-    if (isRecord(values) && valueType !== "any") {
-      members.push(`${pad}[key: string]:${valueType}`);
-    }
-    return ["{", ...members, `${INDENT.repeat(depth)}}`].join("\n");
+    const literal = ["{", ...members, `${INDENT.repeat(depth)}}`].join("\n");
+    // Other keys' type as an intersection: an index signature would have to
+    // admit every listed property's type too.
+    return valueType === "any"
+      ? plain(literal)
+      : { text: `${literal} & Record<string, ${valueType}>`, compound: true };
   }
 }
 

@@ -64,6 +64,7 @@ const constrained = tool(async () => "", {
       city: { type: "string", examples: ["Paris"], minLength: 2 },
       note: { type: "string", description: "First line.\nSecond line.\rThird \u2028 line." },
       window: { type: "array", prefixItems: [{ type: "string" }, { type: "integer" }] },
+      "odd\nkey": { type: "string", description: "Line\rbreaks" },
     },
     required: ["guests"],
   },
@@ -114,7 +115,8 @@ describe("renderPythonStubs", () => {
       " nights: list[int] = None, # <=4 items unique items items: <=30\n",
       ' city: str = None, # >=2 chars e.g. "Paris"\n',
       " note: str = None, # First line. Second line. Third line.\n",
-      " window: tuple[str, int] = None\n",
+      " window: tuple[str, int] = None,\n",
+      ' **kwargs: Any # pass by keyword: book_room(**{"odd\\nkey": ...}). Keys:\n # "odd\\nkey" (str, optional): Line breaks\n): ...',
     ]) {
       expect(out).toContain(text);
     }

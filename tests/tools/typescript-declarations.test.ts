@@ -67,6 +67,7 @@ const constrained = tool(async () => "", {
       legacy_rate: { type: "string", deprecated: true },
       "room-type": { enum: ["single", "double", null] },
       meta: { type: "object", additionalProperties: { type: "number" }, maxProperties: 5 },
+      extra: { type: "object", properties: { id: { type: "string" } }, additionalProperties: { type: "integer" } },
       window: { type: "array", prefixItems: [{ type: "string" }, { type: "integer" }] },
       note: { type: "string", description: "First line.\nSecond line." },
       trick: { type: "string", description: "ends here\u2028injected();" },
@@ -174,6 +175,7 @@ describe("renderTypeScriptDeclarations", () => {
       ' "room-type"?:"single"|"double"|null\n',
       " meta?:Record<string, number> // <=5 keys\n",
       " window?:[string, int]\n",
+      " extra?:{\n  id?:string\n } & Record<string, int>\n",
       " // First line.\n // Second line.\n note?:string\n",
       // U+2028 ends a line in JavaScript: never inside a comment.
       " // ends here\n // injected();\n trick?:string\n",
