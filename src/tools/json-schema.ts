@@ -176,9 +176,9 @@ export interface ConstraintNoteOptions {
 /**
  * The constraints a JSON schema node carries beyond its type, written
  * tersely for a one-line comment: `int 1..100`, `>0`, `1..50 chars`,
- * `format email`, `pattern /^[A-Z]{3}$/`, `<=5 items`, `unique items`,
- * `default 10`, `e.g. "Paris"`, `deprecated`. Array item constraints come
- * as `items: ...`; scalar union variants share one list.
+ * `non-empty`, `format email`, `pattern /^[A-Z]{3}$/`, `<=5 items`,
+ * `unique`, `default 10`, `e.g. "Paris"`, `deprecated`. Array item
+ * constraints come as `each ...`; scalar union variants share one list.
  */
 export function constraintNotes(
   schema: JsonSchema,
@@ -210,7 +210,7 @@ export function constraintNotes(
     notes.push(`multiple of ${schema.multipleOf}`);
   }
   const length = bounds(schema.minLength, schema.maxLength);
-  if (length !== undefined) notes.push(`${length} chars`);
+  if (length !== undefined) notes.push(length === ">=1" ? "non-empty" : `${length} chars`);
   if (typeof schema.format === "string") notes.push(`format ${schema.format}`);
   if (typeof schema.pattern === "string") {
     notes.push(`pattern /${schema.pattern.replace(/\n/g, "\\n")}/`);
@@ -220,13 +220,13 @@ export function constraintNotes(
     if (typeof value === "string") notes.push(`${keyword} ${value}`);
   }
   const items = bounds(schema.minItems, schema.maxItems);
-  if (items !== undefined) notes.push(`${items} items`);
-  if (schema.uniqueItems === true) notes.push("unique items");
+  if (items !== undefined) notes.push(items === ">=1" ? "non-empty" : `${items} items`);
+  if (schema.uniqueItems === true) notes.push("unique");
   const keys = bounds(schema.minProperties, schema.maxProperties);
   if (keys !== undefined) notes.push(`${keys} keys`);
   if (isRecord(schema.items)) {
     const itemNotes = constraintNotes(schema.items, { ...options, defaults: false });
-    if (itemNotes.length > 0) notes.push(`items: ${itemNotes.join(" ")}`);
+    if (itemNotes.length > 0) notes.push(`each ${itemNotes.join(" ")}`);
   }
   if (options.defaults === true && "default" in schema) {
     notes.push(`default ${JSON.stringify(schema.default) ?? "undefined"}`);

@@ -112,7 +112,7 @@ describe("renderPythonStubs", () => {
     for (const text of [
       " guests: int, # People staying. 1..8\n",
       " email: str = None, # format email pattern /@corp\\.com$/\n",
-      " nights: list[int] = None, # <=4 items unique items items: <=30\n",
+      " nights: list[int] = None, # <=4 items unique each <=30\n",
       ' city: str = None, # >=2 chars e.g. "Paris"\n',
       " note: str = None, # First line. Second line. Third line.\n",
       " window: tuple[str, int] = None,\n",
