@@ -78,6 +78,9 @@ mkdir -p "$work"
 find "$work" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
 git ls-files -z --cached --others --exclude-standard -- . ':!:.node24' \
   | tar --null --ignore-failed-read -T - -cf - 2> /dev/null | tar -xf - -C "$work"
+# The compiled CLI too (git-ignored), when scripts/test.sh built it and asks
+# the CLI tests to run it (CODEACT_TEST_BUILT_CLI=1).
+if [ -d dist ]; then cp -a dist "$work/dist"; fi
 
 if [ "$(cat "$work/node_modules/.codeact-node24-key" 2>/dev/null)" != "$tree_key" ]; then
   rm -rf "$work/node_modules"

@@ -19,14 +19,27 @@ install_from_lockfile() {
     # `npm ci` refuses; `npm install --no-save` then installs the same tree.
     (cd "$dir" && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund --no-save; })
     echo "$lock_sum" > "$dir/node_modules/.codeact-lock-sum"
+    installed="$installed $dir"
   fi
 }
+installed=""
+# node-gyp runs make with this many jobs: isolated-vm (5.0.4 builds from
+# source on Node 20) has some thirty C++ files, so two cores compile two at a
+# time. better-sqlite3 is mostly one big sqlite3.c and gains little.
+export JOBS="${JOBS:-max}"
 # The library; the LangGraph dev server (Studio tests); the inspector page (browser tests).
 install_from_lockfile .
 install_from_lockfile studio
 install_from_lockfile studio/inspector
 
-npm run build
+# An install in the root has just built dist/ (its "prepare" script).
+case " $installed " in
+  *" . "*) ;;
+  *) npm run build ;;
+esac
+# The CLI tests run the bin just built from this source rather than the source
+# through tsx, whose loader thread doubles each of their ~30 CLI starts.
+export CODEACT_TEST_BUILT_CLI=1
 
 # The whole suite on this machine's Node, then the Node 24 subset
 # (scripts/test-node24.sh says which and why); both always run and are reported.
