@@ -72,11 +72,12 @@ export function createRouteNode(params: RouteNodeParams = {}): RouteNode {
 
   return async function route(state, config) {
     let window = advanceStepWindow(state.stepWindow, currentStep(config));
+    // Paths to END leave the step window as it is: the run ends here, and the
+    // next invocation's first node starts a new window whatever it holds.
     const stop = (reason: string): Command =>
       new Command({
         update: {
           messages: [stoppedMessage({ steps: state.steps, reason, lastError: lastError(state) })],
-          stepWindow: window,
         },
         goto: END,
       });
@@ -85,7 +86,7 @@ export function createRouteNode(params: RouteNodeParams = {}): RouteNode {
 
     if (state.code === null) {
       if (params.responseFormat === undefined) {
-        return new Command({ update: { stepWindow: window }, goto: END });
+        return new Command({ goto: END });
       }
       const answer = parseStructuredAnswer(
         messageText(state.messages.at(-1)?.content ?? ""),
@@ -93,7 +94,7 @@ export function createRouteNode(params: RouteNodeParams = {}): RouteNode {
       );
       if (answer.success) {
         return new Command({
-          update: { structuredResponse: answer.value, stepWindow: window },
+          update: { structuredResponse: answer.value },
           goto: END,
         });
       }
