@@ -6,6 +6,8 @@
  */
 import { HumanMessage } from "@langchain/core/messages";
 import { tool, type StructuredToolInterface } from "@langchain/core/tools";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import { MemorySaver } from "@langchain/langgraph";
 import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { z } from "zod";
 import { createCodeActAgent } from "../src/graph/create-codeact-graph.js";
@@ -59,6 +61,50 @@ class DirectCallExecutor implements Executor {
   async close(): Promise<void> {}
 }
 
+/** Rows of the variable snapshot the checkpoint figure's session holds (about 13 KB of JSON). */
+const SNAPSHOT_ROWS = 500;
+/** Steps whose checkpoint writes are averaged. */
+const CHECKPOINT_STEPS = 5;
+
+/** A direct-call executor whose session holds a variable snapshot that its cells leave unchanged. */
+class SnapshotExecutor extends DirectCallExecutor {
+  readonly #variables = {
+    rows: Array.from({ length: SNAPSHOT_ROWS }, (_, id) => ({ id, name: `row ${id}` })),
+  };
+  override async execute(request: ExecuteRequest): Promise<ExecuteResult> {
+    return { ...(await super.execute(request)), variables: this.#variables, unsavedVariables: [] };
+  }
+}
+
+/** A MemorySaver that counts the serialised bytes of the node writes it stores. */
+class CountingSaver extends MemorySaver {
+  writeBytes = 0;
+  override async putWrites(config: RunnableConfig, writes: Parameters<MemorySaver["putWrites"]>[1], taskId: string): Promise<void> {
+    for (const [, value] of writes) this.writeBytes += (await this.serde.dumpsTyped(value))[1].length;
+    return super.putWrites(config, writes, taskId);
+  }
+}
+
+/**
+ * KB of node writes a checkpointer stores per step (every saver stores
+ * writes; Postgres also stores each changed channel once more), on a thread
+ * whose session holds a variable snapshot: unchanged state must not be
+ * written again.
+ */
+async function checkpointWritesPerStep(
+  build: (saver: CountingSaver) => { invoke(input: unknown, config: RunnableConfig): Promise<unknown> }
+): Promise<number> {
+  const saver = new CountingSaver();
+  const agent = build(saver);
+  const config = { configurable: { thread_id: "checkpoint-writes" } };
+  await agent.invoke({ messages: [new HumanMessage("First turn.")] }, config);
+  saver.writeBytes = 0;
+  for (let index = 0; index < CHECKPOINT_STEPS; index += 1) {
+    await agent.invoke({ messages: [new HumanMessage("What is 1 + 2?")] }, config);
+  }
+  return saver.writeBytes / CHECKPOINT_STEPS / 1024;
+}
+
 export async function runStepOverhead(options: StepOverheadOptions): Promise<BenchFigure[]> {
   const add = createAddTool();
   const executor = new IsolatedVmExecutor();
@@ -96,6 +142,17 @@ export async function runStepOverhead(options: StepOverheadOptions): Promise<Ben
       () => graphOnly.invoke(input(), config),
       () => react.invoke(input(), config)
     );
+    const codeactWrites = await checkpointWritesPerStep((checkpointer) =>
+      createCodeActAgent({
+        model: new ScriptedChatModel(CODEACT_SCRIPT),
+        tools: [add],
+        executor: new SnapshotExecutor(),
+        checkpointer,
+      })
+    );
+    const reactWrites = await checkpointWritesPerStep((checkpointSaver) =>
+      createReactAgent({ llm: new ScriptedChatModel(REACT_SCRIPT), tools: [add], checkpointSaver })
+    );
     const baselineName = "createReactAgent step";
     return [
       figure({
@@ -112,6 +169,13 @@ export async function runStepOverhead(options: StepOverheadOptions): Promise<Ben
         value: graph.a,
         unit: "ms",
         baseline: { name: baselineName, value: graph.b },
+      }),
+      figure({
+        group: GROUP,
+        name: `checkpoint writes per step, session with a ${SNAPSHOT_ROWS}-row snapshot (graph only)`,
+        value: codeactWrites,
+        unit: "KB",
+        baseline: { name: baselineName, value: reactWrites },
       }),
     ];
   } finally {
