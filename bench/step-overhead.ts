@@ -105,6 +105,33 @@ async function checkpointWritesPerStep(
   return saver.writeBytes / CHECKPOINT_STEPS / 1024;
 }
 
+/**
+ * Checkpoint writes of a CodeAct step beside a `createReactAgent` step (a
+ * deterministic figure, unlike the timings). Separate from
+ * {@link runStepOverhead} so the suite can list it where it wants.
+ */
+export async function runCheckpointWrites(): Promise<BenchFigure> {
+  const add = createAddTool();
+  const codeactWrites = await checkpointWritesPerStep((checkpointer) =>
+    createCodeActAgent({
+      model: new ScriptedChatModel(CODEACT_SCRIPT),
+      tools: [add],
+      executor: new SnapshotExecutor(),
+      checkpointer,
+    })
+  );
+  const reactWrites = await checkpointWritesPerStep((checkpointSaver) =>
+    createReactAgent({ llm: new ScriptedChatModel(REACT_SCRIPT), tools: [add], checkpointSaver })
+  );
+  return figure({
+    group: GROUP,
+    name: `checkpoint writes per step, session with a ${SNAPSHOT_ROWS}-row snapshot (graph only)`,
+    value: codeactWrites,
+    unit: "KB",
+    baseline: { name: "createReactAgent step", value: reactWrites },
+  });
+}
+
 export async function runStepOverhead(options: StepOverheadOptions): Promise<BenchFigure[]> {
   const add = createAddTool();
   const executor = new IsolatedVmExecutor();
@@ -142,17 +169,6 @@ export async function runStepOverhead(options: StepOverheadOptions): Promise<Ben
       () => graphOnly.invoke(input(), config),
       () => react.invoke(input(), config)
     );
-    const codeactWrites = await checkpointWritesPerStep((checkpointer) =>
-      createCodeActAgent({
-        model: new ScriptedChatModel(CODEACT_SCRIPT),
-        tools: [add],
-        executor: new SnapshotExecutor(),
-        checkpointer,
-      })
-    );
-    const reactWrites = await checkpointWritesPerStep((checkpointSaver) =>
-      createReactAgent({ llm: new ScriptedChatModel(REACT_SCRIPT), tools: [add], checkpointSaver })
-    );
     const baselineName = "createReactAgent step";
     return [
       figure({
@@ -169,13 +185,6 @@ export async function runStepOverhead(options: StepOverheadOptions): Promise<Ben
         value: graph.a,
         unit: "ms",
         baseline: { name: baselineName, value: graph.b },
-      }),
-      figure({
-        group: GROUP,
-        name: `checkpoint writes per step, session with a ${SNAPSHOT_ROWS}-row snapshot (graph only)`,
-        value: codeactWrites,
-        unit: "KB",
-        baseline: { name: baselineName, value: reactWrites },
       }),
     ];
   } finally {
