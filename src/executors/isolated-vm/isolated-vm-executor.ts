@@ -1,4 +1,3 @@
-import { AsyncResource } from "node:async_hooks";
 import { performance } from "node:perf_hooks";
 import { ExecutorClosedError } from "../errors.js";
 import type {
@@ -13,7 +12,7 @@ import { IsolateSession, SessionFailedError, type SessionFailure } from "./isola
 import { OutputBuffer } from "../output-buffer.js";
 import { ProcessSupervisor } from "./process-supervisor.js";
 import { SessionPool } from "./session-pool.js";
-import { createToolDispatcher } from "./tool-bridge.js";
+import { bindToCaller, type CallerHooks } from "./tool-bridge.js";
 import { transformCell } from "./transform.js";
 
 /** Wall-clock limit of one cell, awaited tool calls included. */
@@ -69,6 +68,28 @@ export interface IsolatedVmExecutorOptions extends ExecutionLimits {
    */
   prewarmSessions?: number;
 }
+
+/**
+ * A cell's host side given directly: the tool names to install and the
+ * callbacks for their calls and for output. `request.tools` and
+ * `request.onOutput` are then ignored.
+ */
+export interface CellHooks extends CallerHooks {
+  toolNames: readonly string[];
+}
+
+/**
+ * Runs a cell on an in-process executor with {@link CellHooks} instead of
+ * host functions: the worker process of `isolation: "process"` forwards the
+ * guest's tool calls (JSON text) and output to the host as they are, with no
+ * parsing, re-serialising or async-context binding in between. Internal: not
+ * exported from the package.
+ */
+export let executeWithHooks: (
+  executor: IsolatedVmExecutor,
+  request: ExecuteRequest,
+  hooks: CellHooks
+) => Promise<ExecuteResult>;
 
 /** One session id's state across isolate rebuilds. */
 interface SessionSlot {
@@ -174,12 +195,19 @@ export class IsolatedVmExecutor implements Executor {
   async execute(request: ExecuteRequest): Promise<ExecuteResult> {
     if (this.#closed) throw new ExecutorClosedError(this.name);
     if (this.#supervisor) return this.#supervisor.execute(request);
-    const startedAt = performance.now();
     // Bound here, at entry, so tools and streaming run in the caller's context (tracing)
-    const hooks = {
-      dispatch: AsyncResource.bind(createToolDispatcher(request.tools ?? {})),
-      onOutput: request.onOutput ? AsyncResource.bind(request.onOutput) : undefined,
-    };
+    const tools = request.tools ?? {};
+    return this.#execute(request, { ...bindToCaller(tools, request.onOutput), toolNames: Object.keys(tools) });
+  }
+
+  static {
+    executeWithHooks = (executor, request, hooks) => executor.#execute(request, hooks);
+  }
+
+  async #execute(request: ExecuteRequest, hooks: CellHooks): Promise<ExecuteResult> {
+    if (this.#closed) throw new ExecutorClosedError(this.name);
+    if (this.#supervisor) throw new Error("executeWithHooks() needs in-process isolation");
+    const startedAt = performance.now();
     if (request.signal?.aborted) return abortedBeforeStart(startedAt);
 
     const slot = this.#slot(request.sessionId);
@@ -210,7 +238,7 @@ export class IsolatedVmExecutor implements Executor {
   async #runCell(
     slot: SessionSlot,
     request: ExecuteRequest,
-    hooks: { dispatch: ReturnType<typeof createToolDispatcher>; onOutput: ((chunk: string) => void) | undefined },
+    hooks: CellHooks,
     startedAt: number
   ): Promise<ExecuteResult> {
     if (this.#closed) throw new ExecutorClosedError(this.name);
@@ -262,7 +290,7 @@ export class IsolatedVmExecutor implements Executor {
         transformed.cell.script,
         this.#timeoutMs,
         { dispatch: hooks.dispatch, onOutput },
-        Object.keys(request.tools ?? {})
+        hooks.toolNames
       );
       slot.saved = new Map(Object.entries(guest.saved));
       slot.unsaved = guest.unsaved;

@@ -1,4 +1,3 @@
-import { AsyncResource } from "node:async_hooks";
 import { fork, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -7,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { ExecutorClosedError, ExecutorUnavailableError } from "../errors.js";
 import type { ExecuteRequest, ExecuteResult, ExecutionError, JsonValue } from "../types.js";
 import { OutputBuffer } from "../output-buffer.js";
-import { createToolDispatcher, type ToolDispatcher } from "./tool-bridge.js";
+import { bindToCaller, type CallerHooks, type ToolDispatcher } from "./tool-bridge.js";
 import type { HostMessage, WorkerExecutorOptions, WorkerMessage } from "./worker-protocol.js";
 
 /** A worker that has not said "ready" by then is treated as unable to start. */
@@ -180,13 +179,12 @@ export class ProcessSupervisor {
   async execute(request: ExecuteRequest): Promise<ExecuteResult> {
     if (this.#closed) throw new ExecutorClosedError(EXECUTOR_NAME);
     const startedAt = performance.now();
-    const dispatch = AsyncResource.bind(createToolDispatcher(request.tools ?? {}));
-    const onOutput = request.onOutput ? AsyncResource.bind(request.onOutput) : undefined;
+    const hooks = bindToCaller(request.tools ?? {}, request.onOutput);
     if (request.signal?.aborted) return aborted(startedAt);
 
     const record = this.#record(request.sessionId);
     // one cell per session at a time here, so a restart sees the latest snapshot
-    const current = record.queue.then(() => this.#run(record, request, { dispatch, onOutput }, startedAt));
+    const current = record.queue.then(() => this.#run(record, request, hooks, startedAt));
     record.queue = current.catch(() => {});
     return current;
   }
@@ -214,7 +212,7 @@ export class ProcessSupervisor {
   async #run(
     record: SessionRecord,
     request: ExecuteRequest,
-    hooks: { dispatch: ToolDispatcher; onOutput: ((chunk: string) => void) | undefined },
+    hooks: CallerHooks,
     startedAt: number
   ): Promise<ExecuteResult> {
     if (this.#closed) throw new ExecutorClosedError(EXECUTOR_NAME);
@@ -305,15 +303,19 @@ export class ProcessSupervisor {
 
   #record(sessionId: string): SessionRecord {
     const now = Date.now();
-    // forget sessions idle for longer than the worker keeps them
+    // Map order is last-use order (re-inserted below): forget sessions idle for longer
+    // than the worker keeps them, stopping at the first recent one (O(1) per cell, not O(sessions))
     for (const [id, record] of this.#sessions) {
-      if (now - record.lastUsedAt > this.#options.idleTimeoutMs) this.#sessions.delete(id);
+      if (now - record.lastUsedAt <= this.#options.idleTimeoutMs) break;
+      this.#sessions.delete(id);
     }
     let record = this.#sessions.get(sessionId);
-    if (!record) {
+    if (record) {
+      this.#sessions.delete(sessionId);
+    } else {
       record = { generation: -1, saved: undefined, unsaved: [], noticeSent: false, queue: Promise.resolve(), lastUsedAt: now };
-      this.#sessions.set(sessionId, record);
     }
+    this.#sessions.set(sessionId, record);
     record.lastUsedAt = now;
     return record;
   }

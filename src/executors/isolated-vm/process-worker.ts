@@ -5,8 +5,7 @@
  *
  * @module
  */
-import type { HostFunction } from "../types.js";
-import { IsolatedVmExecutor } from "./isolated-vm-executor.js";
+import { executeWithHooks, IsolatedVmExecutor } from "./isolated-vm-executor.js";
 import { CATASTROPHIC_WARNING_CODE, type HostMessage, type WorkerMessage } from "./worker-protocol.js";
 
 /** How often the worker reports a changed session count (idle evictions happen on their own). */
@@ -35,41 +34,44 @@ function reportSessions(): void {
   send({ type: "sessions", count });
 }
 
-/** A tool of the cell `id`, as a host function that asks the host over IPC. */
-function remoteTool(id: number, name: string): HostFunction {
-  return (...args: unknown[]) =>
-    new Promise<unknown>((resolve, reject) => {
+/**
+ * Asks the host to run a tool for the cell `id`. The guest's JSON arguments
+ * go out and the host's reply envelope (`{"value"}`, `{}` or `{"error"}`)
+ * comes back as they are: the host's dispatcher checks the name and parses
+ * the arguments, as the in-process one does.
+ */
+function remoteDispatch(id: number): (name: string, argumentsJson: string) => Promise<string> {
+  return (name, argumentsJson) =>
+    new Promise<string>((resolve) => {
       const callId = ++nextCallId;
-      toolWaiters.set(callId, (reply) => {
-        // the same envelope the in-process bridge uses: {"value"}, {} or {"error"}
-        const envelope = JSON.parse(reply) as { value?: unknown; error?: { name: string; message: string } };
-        if (envelope.error) {
-          const error = new Error(envelope.error.message);
-          error.name = envelope.error.name;
-          reject(error);
-        } else {
-          resolve(envelope.value);
-        }
-      });
-      send({ type: "tool-call", id, callId, name, argumentsJson: JSON.stringify(args) });
+      toolWaiters.set(callId, resolve);
+      send({ type: "tool-call", id, callId, name: String(name), argumentsJson: String(argumentsJson) });
     });
 }
 
+/** Controllers of finished, never-aborted cells, reused: one fewer AbortSignal per cell. */
+const spareControllers: AbortController[] = [];
+const MAX_SPARE_CONTROLLERS = 16;
+
 async function execute(message: Extract<HostMessage, { type: "execute" }>): Promise<void> {
   if (!executor) throw new Error("worker not initialised");
-  const controller = new AbortController();
+  const controller = spareControllers.pop() ?? new AbortController();
   aborts.set(message.id, controller);
-  const tools: Record<string, HostFunction> = {};
-  for (const name of message.tools) tools[name] = remoteTool(message.id, name);
   try {
-    const result = await executor.execute({
-      code: message.code,
-      sessionId: message.sessionId,
-      tools,
-      ...(message.variables ? { variables: message.variables } : {}),
-      signal: controller.signal,
-      onOutput: (chunk) => send({ type: "output", id: message.id, chunk }),
-    });
+    const result = await executeWithHooks(
+      executor,
+      {
+        code: message.code,
+        sessionId: message.sessionId,
+        ...(message.variables ? { variables: message.variables } : {}),
+        signal: controller.signal,
+      },
+      {
+        toolNames: message.tools,
+        dispatch: remoteDispatch(message.id),
+        onOutput: (chunk) => send({ type: "output", id: message.id, chunk }),
+      }
+    );
     reportedSessions = executor.sessionCount;
     send({ type: "result", id: message.id, result, sessionCount: reportedSessions });
   } catch (error) {
@@ -81,6 +83,8 @@ async function execute(message: Extract<HostMessage, { type: "execute" }>): Prom
     });
   } finally {
     aborts.delete(message.id);
+    // the executor removed its listener when the cell ended; an aborted signal stays aborted
+    if (!controller.signal.aborted && spareControllers.length < MAX_SPARE_CONTROLLERS) spareControllers.push(controller);
   }
 }
 
