@@ -1,5 +1,5 @@
 import { AsyncResource } from "node:async_hooks";
-import ivm from "./native.js";
+import ivm, { type CompiledScript } from "./native.js";
 import { GUEST_RUNTIME_FILENAME, GUEST_RUNTIME_SOURCE } from "./guest/runtime.js";
 import type { ToolDispatcher } from "./tool-bridge.js";
 
@@ -83,8 +83,20 @@ export class IsolateSession {
     this.#failed.catch(() => {}); // observed through run() only
   }
 
-  /** Creates an isolate with the guest runtime (console, tools, snapshots). */
-  static async create(options: IsolateSessionOptions): Promise<IsolateSession> {
+  /**
+   * Creates an isolate with the guest runtime (console, tools, snapshots).
+   *
+   * `"now"` (a cell is waiting) builds it with isolated-vm's synchronous calls:
+   * each async call is a thread hop (~0.2 ms, several under load) and the
+   * work itself is short. `"background"` (the pool's refill) creates the
+   * context, the longest step after the Isolate constructor (which has no
+   * async form), with the async call on isolated-vm's thread, so the event
+   * loop is never blocked for the whole build at once and other sessions'
+   * cells, tool replies and aborts get in between; the runtime install
+   * (~0.3 ms with the code cache) stays synchronous, as more hops would slow
+   * the refill. Neither runs user code: the isolate is new.
+   */
+  static async create(options: IsolateSessionOptions, mode: "now" | "background" = "now"): Promise<IsolateSession> {
     let session: IsolateSession | undefined;
     let catastrophic: string | undefined;
     const isolate = inRootScope(
@@ -105,9 +117,9 @@ export class IsolateSession {
         })
     );
     try {
-      // Synchronous calls while building: each async call is a thread hop (~0.2 ms), and
-      // the sync API also stays clear of the async-context trap. The work itself is short.
-      const context = isolate.createContextSync();
+      // the sync API also stays clear of the async-context trap; the async one starts in the root scope
+      const context =
+        mode === "now" ? isolate.createContextSync() : await inRootScope(() => isolate.createContext());
       // The session is created below; these closures read it lazily.
       const bridge = new ivm.Reference(
         (name: string, argumentsJson: string): Promise<string> | string =>
@@ -119,11 +131,8 @@ export class IsolateSession {
         const hooks = session.#hooks;
         if (hooks && typeof text === "string") hooks.onOutput(stream === "stderr" ? "stderr" : "stdout", text);
       });
-      const runtime = installRuntime(isolate, context, [bridge, output, options.maxVariableChars]);
-      const [run, setTools, restore] = ["run", "setTools", "restore"].map((name) =>
-        runtime.getSync(name, { reference: true })
-      ) as [ivm.Reference, ivm.Reference, ivm.Reference];
-      runtime.release();
+      const args: RuntimeArguments = [bridge, output, options.maxVariableChars];
+      const [run, setTools, restore] = installRuntime(isolate, context, args);
       session = new IsolateSession({
         isolate,
         context,
@@ -132,7 +141,7 @@ export class IsolateSession {
         setTools,
         restore,
       });
-      if (catastrophic !== undefined) session.kill("crash");
+      if (catastrophic !== undefined || isolate.isDisposed) session.kill("crash");
       return session;
     } catch (error) {
       if (!isolate.isDisposed) isolate.dispose();
@@ -240,23 +249,30 @@ const GUEST_RUNTIME_FACTORY = `(function ($0, $1, $2) {${GUEST_RUNTIME_SOURCE}\n
 /** V8 code cache of the runtime: a new session compiles it ~3x faster (0.27 vs 0.76 ms here). */
 let runtimeCodeCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
 
-function installRuntime(
-  isolate: ivm.Isolate,
-  context: ivm.Context,
-  args: [ivm.Reference, ivm.Reference, number]
-): ivm.Reference {
+type RuntimeArguments = [bridge: ivm.Reference, output: ivm.Reference, maxVariableChars: number];
+type RuntimeReferences = [run: ivm.Reference, setTools: ivm.Reference, restore: ivm.Reference];
+const RUNTIME_EXPORTS = ["run", "setTools", "restore"] as const;
+
+function compileOptions(): ivm.ScriptOrigin & ivm.CachedDataOptions {
   const cache = runtimeCodeCache;
-  // the typings omit the cache fields isolated-vm sets on the Script
-  const script = isolate.compileScriptSync(GUEST_RUNTIME_FACTORY, {
-    filename: GUEST_RUNTIME_FILENAME,
-    ...(cache ? { cachedData: cache } : { produceCachedData: true }),
-  }) as ivm.Script & ivm.CachedDataResult & { cachedDataRejected?: boolean };
-  if (!cache && script.cachedData) runtimeCodeCache = script.cachedData;
-  if (cache && script.cachedDataRejected === true) runtimeCodeCache = undefined;
+  return { filename: GUEST_RUNTIME_FILENAME, ...(cache ? { cachedData: cache } : { produceCachedData: true }) };
+}
+
+function keepCodeCache(script: CompiledScript, offered: boolean): void {
+  if (!offered && script.cachedData) runtimeCodeCache = script.cachedData;
+  if (offered && script.cachedDataRejected === true) runtimeCodeCache = undefined;
+}
+
+function installRuntime(isolate: ivm.Isolate, context: ivm.Context, args: RuntimeArguments): RuntimeReferences {
+  const options = compileOptions();
+  const script: CompiledScript = isolate.compileScriptSync(GUEST_RUNTIME_FACTORY, options);
+  keepCodeCache(script, options.cachedData !== undefined);
   const factory = script.runSync(context, { reference: true, release: true }) as ivm.Reference;
   const runtime = factory.applySync(undefined, args, { result: { reference: true } }) as ivm.Reference;
   factory.release();
-  return runtime;
+  const references = RUNTIME_EXPORTS.map((name) => runtime.getSync(name, { reference: true })) as RuntimeReferences;
+  runtime.release();
+  return references;
 }
 
 /** The isolate died during a call; `failure` says why. */

@@ -1,7 +1,10 @@
 import { IsolateSession, inRootScope, type IsolateSessionOptions, type RunHooks } from "./isolate-session.js";
+import { transformCell } from "./transform.js";
 
-/** A transformed cell that leaves no trace: no globals, no output, a value nobody reads. */
-const WARM_UP_CELL = "(async () => [0])()";
+/** A cell that leaves no trace: no globals, no output, a value nobody reads. */
+const WARM_UP_CODE = "0";
+/** Installed for the warm-up, so the tool path is compiled too; replaced by the first real cell's tools. */
+const WARM_UP_TOOL = "__codeactWarmUp";
 const WARM_UP_TIMEOUT_MS = 5_000;
 const WARM_UP_HOOKS: RunHooks = { dispatch: async () => "{}", onOutput: () => {} };
 
@@ -65,14 +68,17 @@ export class SessionPool {
     while (!this.#closed && this.#ready.length < this.#size) {
       let session: IsolateSession;
       try {
-        session = await IsolateSession.create(this.#options);
+        // partly async: a worker's event loop keeps serving cells in between
+        session = await IsolateSession.create(this.#options, "background");
       } catch {
         return; // e.g. out of memory: sessions are then built on demand, which reports the error
       }
       try {
-        // one throwaway cell: V8 compiles the runtime's functions lazily, per isolate, on
-        // first use (~3 ms), which would otherwise fall on the session's first real cell
-        await session.run(WARM_UP_CELL, WARM_UP_TIMEOUT_MS, WARM_UP_HOOKS);
+        // one throwaway cell shaped like a real one (transformed, with a tool set): V8 compiles
+        // the runtime's functions lazily, per isolate, on first use (~3 ms), which would
+        // otherwise fall on the session's first real cell
+        // (the tool is removed by the first real cell, which always brings its own set)
+        await session.run(warmUpScript(), WARM_UP_TIMEOUT_MS, WARM_UP_HOOKS, [WARM_UP_TOOL]);
       } catch {
         session.kill("crash");
         return;
@@ -84,4 +90,15 @@ export class SessionPool {
       this.#ready.push(session);
     }
   }
+}
+
+let warmUpCell: string | undefined;
+
+function warmUpScript(): string {
+  if (warmUpCell === undefined) {
+    const transformed = transformCell(WARM_UP_CODE, "warm-up.ts");
+    if (!transformed.ok) throw new Error(`the warm-up cell does not transform: ${transformed.error.message}`);
+    warmUpCell = transformed.cell.script;
+  }
+  return warmUpCell;
 }

@@ -1,4 +1,5 @@
 import { IsolatedVmExecutor } from "../../../src/executors/isolated-vm/index.js";
+import { IsolateSession } from "../../../src/executors/isolated-vm/isolate-session.js";
 import { SessionPool } from "../../../src/executors/isolated-vm/session-pool.js";
 
 const OPTIONS = { memoryLimitMb: 32, maxVariableChars: 10_000 };
@@ -58,6 +59,38 @@ describe("SessionPool", () => {
   });
 });
 
+describe("IsolateSession.create", () => {
+  it.each(["now", "background"] as const)("builds a working session with the %s calls", async (mode) => {
+    const sessions: IsolateSession[] = [];
+    try {
+      // twice: the first build makes the runtime's code cache, the second uses it
+      for (let index = 0; index < 2; index += 1) {
+        const session = await IsolateSession.create(OPTIONS, mode);
+        sessions.push(session);
+        expect(await session.restore({ kept: "[1,2]" })).toEqual(["kept"]);
+        const calls: string[] = [];
+        const result = await session.run(
+          "(async () => [kept.length + (await probe(3)) + typeof console.log])()",
+          1_000,
+          {
+            dispatch: async (name, argumentsJson) => {
+              calls.push(`${name}${argumentsJson}`);
+              return JSON.stringify({ value: 40 });
+            },
+            onOutput: () => {},
+          },
+          ["probe"]
+        );
+        expect(result.value).toBe("'42function'");
+        expect(calls).toEqual(["probe[3]"]);
+        expect(result.saved).toEqual({ kept: "[1,2]" });
+      }
+    } finally {
+      for (const session of sessions) session.kill("closed");
+    }
+  });
+});
+
 describe("IsolatedVmExecutor prewarmSessions", () => {
   it("rejects a negative or fractional size", () => {
     expect(() => new IsolatedVmExecutor({ prewarmSessions: -1 })).toThrow(/prewarmSessions/);
@@ -68,8 +101,8 @@ describe("IsolatedVmExecutor prewarmSessions", () => {
     const executor = new IsolatedVmExecutor({ isolation: "in-process", prewarmSessions });
     try {
       await executor.execute({ code: "globalThis.leak = 1; const mine = 2", sessionId: "a" });
-      const other = await executor.execute({ code: "[typeof leak, typeof mine]", sessionId: "b" });
-      expect(other.value).toBe("[ 'undefined', 'undefined' ]");
+      const other = await executor.execute({ code: "[typeof leak, typeof mine, typeof __codeactWarmUp]", sessionId: "b" });
+      expect(other.value).toBe("[ 'undefined', 'undefined', 'undefined' ]");
       expect(executor.sessionCount).toBe(2);
     } finally {
       await executor.close();
