@@ -4,6 +4,8 @@
  * running the same code in the same process (the floor; node:vm is a timing
  * baseline only, never a sandbox).
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import vm from "node:vm";
 import { DEFAULT_ISOLATION, IsolatedVmExecutor, type IsolationMode } from "../src/executors/isolated-vm/index.js";
@@ -42,12 +44,17 @@ export const JS_EXECUTOR_QUICK: JsExecutorOptions = {
   loopRuns: 3,
 };
 
-/** The executor figures for both isolation modes (the default, "process", keeps the plain names), then the worker start. */
+/**
+ * The executor figures for both isolation modes (the default, "process",
+ * keeps the plain names), the floor of process isolation (a bare IPC round
+ * trip), then the worker start.
+ */
 export async function runJsExecutor(options: JsExecutorOptions): Promise<BenchFigure[]> {
   const figures: BenchFigure[] = [];
   for (const isolation of ["process", "in-process"] as const) {
     figures.push(...(await runOneMode(options, isolation)));
   }
+  figures.push(await ipcRoundTrip(options));
   figures.push(...(await workerStart(options)));
   return figures;
 }
@@ -91,6 +98,41 @@ async function workerStart(options: JsExecutorOptions): Promise<BenchFigure[]> {
       unit: "ms",
     }),
   ];
+}
+
+/**
+ * A child process that answers each message at once with a reply shaped like
+ * the worker's result for `1+1`: Node IPC with JSON serialisation, as the
+ * process isolation's worker uses.
+ */
+const ECHO_CHILD = `process.on("message", (m) => process.send({ type: "result", id: m.id, sessionCount: 1,
+  result: { output: "", value: "2", outputs: [], variables: {}, unsavedVariables: [], durationMs: 0.25 } }));`;
+
+/**
+ * The floor of process isolation: one message to a child and its reply, with
+ * the messages a warm tiny cell sends, measured in this run beside the
+ * executor's figures (the same machine load).
+ */
+async function ipcRoundTrip(options: JsExecutorOptions): Promise<BenchFigure> {
+  const child = spawn(process.execPath, ["-e", ECHO_CHILD], { stdio: ["ignore", "ignore", "inherit", "ipc"], serialization: "json" });
+  try {
+    let id = 0;
+    const roundTrip = async (): Promise<void> => {
+      const reply = once(child, "message");
+      child.send({ type: "execute", id: ++id, sessionId: "warm", code: "1+1", tools: ["noop"] });
+      await reply;
+    };
+    for (let index = 0; index < options.warmupRuns; index += 1) await roundTrip();
+    const value = median(await sample(options.runs, roundTrip));
+    return figure({
+      group: GROUP,
+      name: "bare IPC round trip (floor of process isolation: fork, JSON messages of a tiny cell; median)",
+      value,
+      unit: "ms",
+    });
+  } finally {
+    child.kill();
+  }
 }
 
 async function runOneMode(options: JsExecutorOptions, isolation: IsolationMode): Promise<BenchFigure[]> {
