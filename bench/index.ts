@@ -15,7 +15,7 @@ import { PROMPT_SIZE_FULL, PROMPT_SIZE_QUICK, runPromptSize } from "./prompt-siz
 import { PYTHON_EXECUTOR_FULL, PYTHON_EXECUTOR_QUICK, runPythonExecutor } from "./python-executor.js";
 import { runScale, SCALE_FULL, SCALE_QUICK } from "./scale.js";
 import { formatTable, type BenchFigure } from "./stats.js";
-import { runStepOverhead, STEP_OVERHEAD_FULL, STEP_OVERHEAD_QUICK } from "./step-overhead.js";
+import { runCheckpointWrites, runStepOverhead, STEP_OVERHEAD_FULL, STEP_OVERHEAD_QUICK } from "./step-overhead.js";
 
 /** A benchmark of the suite: its key for `--only`, and how to run it at either size. */
 export interface SuiteBenchmark {
@@ -25,7 +25,14 @@ export interface SuiteBenchmark {
 }
 
 export const BENCHMARKS: readonly SuiteBenchmark[] = [
-  { key: "step", title: "step overhead", run: (quick) => runStepOverhead(quick ? STEP_OVERHEAD_QUICK : STEP_OVERHEAD_FULL) },
+  {
+    key: "step",
+    title: "step overhead",
+    run: async (quick) => [
+      ...(await runStepOverhead(quick ? STEP_OVERHEAD_QUICK : STEP_OVERHEAD_FULL)),
+      await runCheckpointWrites(),
+    ],
+  },
   { key: "js", title: "JavaScript executor", run: (quick) => runJsExecutor(quick ? JS_EXECUTOR_QUICK : JS_EXECUTOR_FULL) },
   { key: "scale", title: "scale", run: (quick) => runScale(quick ? SCALE_QUICK : SCALE_FULL) },
   { key: "python", title: "Python executor", run: (quick) => runPythonExecutor(quick ? PYTHON_EXECUTOR_QUICK : PYTHON_EXECUTOR_FULL) },

@@ -4,7 +4,7 @@ import { countTokens, openAiToolsPayload, runPromptSize } from "../../bench/prom
 import { runPythonExecutor } from "../../bench/python-executor.js";
 import { runScaleWorkerProcess, scaleFigures } from "../../bench/scale.js";
 import { figure, formatTable, median, percentile, type BenchFigure } from "../../bench/stats.js";
-import { runStepOverhead } from "../../bench/step-overhead.js";
+import { runCheckpointWrites, runStepOverhead } from "../../bench/step-overhead.js";
 import { createToolCatalogue } from "../../bench/tool-catalogue.js";
 
 // A smoke test of the benchmark suite with tiny counts: it checks the shape
@@ -55,10 +55,17 @@ describe("benchmark suite with tiny counts", () => {
     expect(figures[0]?.baseline?.name).toContain("createReactAgent");
   });
 
+  it("checkpoint writes per step", async () => {
+    const writes = await runCheckpointWrites();
+    expectFigures([writes], "step overhead", 1);
+    expect(writes.unit).toBe("KB");
+    expect(writes.baseline?.value).toBeGreaterThan(0);
+  });
+
   it("JavaScript executor", async () => {
     const figures = await runJsExecutor({ warmupRuns: 1, runs: 3, freshSessionRuns: 2, loopCalls: 5, loopRuns: 1 });
-    // six figures for each isolation mode, plus the worker start with and without a head start
-    expectFigures(figures, "JavaScript executor", 14);
+    // six figures for each isolation mode, the bare IPC floor, and the worker start with and without a head start
+    expectFigures(figures, "JavaScript executor", 15);
     expect(figures.filter((item) => item.name.includes("isolation: in-process"))).toHaveLength(6);
   });
 
