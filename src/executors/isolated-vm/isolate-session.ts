@@ -56,8 +56,8 @@ export class IsolateSession {
   readonly #run: ivm.Reference;
   readonly #setTools: ivm.Reference;
   readonly #restore: ivm.Reference;
-  readonly #failed: Promise<never>;
-  #rejectFailed: (failure: SessionFailure) => void = () => {};
+  /** Rejecters of the calls into the isolate under way ({@link #race}); kill() calls them. */
+  readonly #failureListeners = new Set<(failure: SessionFailure) => void>();
   #failure: SessionFailure | undefined;
   #hooks: RunHooks | undefined;
   #toolKey = "";
@@ -77,10 +77,6 @@ export class IsolateSession {
     this.#run = parts.run;
     this.#setTools = parts.setTools;
     this.#restore = parts.restore;
-    this.#failed = new Promise<never>((_resolve, reject) => {
-      this.#rejectFailed = reject;
-    });
-    this.#failed.catch(() => {}); // observed through run() only
   }
 
   /**
@@ -212,7 +208,8 @@ export class IsolateSession {
     if (this.#failure !== undefined) return;
     this.#failure = failure;
     this.#hooks = undefined;
-    this.#rejectFailed(failure);
+    for (const reject of this.#failureListeners) reject(failure);
+    this.#failureListeners.clear();
     for (const reference of this.#references) reference.release();
     this.#context.release();
     try {
@@ -233,13 +230,22 @@ export class IsolateSession {
   async #race<T>(call: Promise<T>): Promise<T> {
     if (this.#failure !== undefined) throw new SessionFailedError(this.#failure);
     call.catch(() => {}); // the failure may win the race
+    // a failure promise per call, dropped when the call ends: racing one session-long
+    // promise added a reaction to it per call, and each kept that call's reply alive
+    let reject!: (failure: SessionFailure) => void;
+    const failed = new Promise<never>((_resolve, rejectCall) => {
+      reject = rejectCall;
+    });
+    this.#failureListeners.add(reject);
     try {
-      return await Promise.race([call, this.#failed]);
+      return await Promise.race([call, failed]);
     } catch (error) {
       if (this.#failure !== undefined) throw new SessionFailedError(this.#failure, error);
       const failure = classifyIsolateError(error);
       this.kill(failure);
       throw new SessionFailedError(failure, error);
+    } finally {
+      this.#failureListeners.delete(reject);
     }
   }
 }
