@@ -66,6 +66,8 @@ export interface ScaleWorkerResult {
    * host), first to last; measured on a second executor (the first is closed).
    */
   rssDuringExecutionsMb: number[];
+  /** This process's JS heap after GC at each tenth: our host-side objects (isolate heaps are apart). */
+  hostHeapDuringExecutionsMb: number[];
   executionMedianMs: number;
 }
 
@@ -187,6 +189,7 @@ export async function runScaleWorker(options: ScaleWorkerOptions): Promise<Scale
     const tools = createToolFunctions([add], { language: "javascript" });
     phase = "executions";
     const rssDuringExecutionsMb: number[] = [];
+    const hostHeapDuringExecutionsMb: number[] = [];
     const durations: number[] = [];
     const tenth = Math.max(1, Math.floor(options.executions / 10));
     for (let index = 0; index < options.executions; index += 1) {
@@ -205,6 +208,7 @@ export async function runScaleWorker(options: ScaleWorkerOptions): Promise<Scale
       if ((index + 1) % tenth === 0) {
         await settle();
         rssDuringExecutionsMb.push(rssSample(leakExecutor).totalMb);
+        hostHeapDuringExecutionsMb.push(process.memoryUsage().heapUsed / (1024 * 1024));
       }
     }
     const leakSessions = leakExecutor.sessionCount;
@@ -226,6 +230,7 @@ export async function runScaleWorker(options: ScaleWorkerOptions): Promise<Scale
       rssPerSessionMb: (rssLive.totalMb - rssBaseline.totalMb) / options.sessions,
       executions: options.executions,
       rssDuringExecutionsMb,
+      hostHeapDuringExecutionsMb,
       executionMedianMs: median(durations),
     };
   } finally {

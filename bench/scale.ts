@@ -104,6 +104,13 @@ export function scaleFigures(result: ScaleWorkerResult): BenchFigure[] {
     }),
     figure({
       group: GROUP,
+      name: `host JS heap growth over those executions, after GC (end − lowest from the 2nd tenth; ${mode})`,
+      value: rssGrowthMb(result.hostHeapDuringExecutionsMb),
+      unit: "MB",
+      goal: { of: "value", max: RSS_GROWTH_GOAL_MB },
+    }),
+    figure({
+      group: GROUP,
       name: `cell with a tool call during those executions (median; ${mode})`,
       value: result.executionMedianMs,
       unit: "ms",
