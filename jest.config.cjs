@@ -7,9 +7,6 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   moduleNameMapper: {
     "^(\\.{1,2}/.*)\\.js$": "$1",
-    // json-schema-to-typescript loads prettier, whose dynamic import() the
-    // CommonJS test runtime rejects; we always render with format: false.
-    "^prettier$": "<rootDir>/tests/tools/prettier-stub.cjs",
   },
   transform: {
     "^.+\\.ts$": [
