@@ -71,6 +71,8 @@ if [ "$(cat "$runtime/.codeact-key" 2>/dev/null)" != "$runtime_key" ]; then
 fi
 node24=$runtime/node_modules/node-$platform/bin/node
 "$node24" --version > /dev/null
+# scripts/test.sh installs the runtime beside the main install, then runs the tests later.
+if [ "${CODEACT_NODE24_PREPARE_ONLY:-}" = 1 ]; then exit 0; fi
 
 # The source: tracked and untracked-but-not-ignored files, as they are now.
 tree_key="$runtime_key $(sha256sum package-lock.json | cut -d' ' -f1)"

@@ -27,10 +27,21 @@ installed=""
 # source on Node 20) has some thirty C++ files, so two cores compile two at a
 # time. better-sqlite3 is mostly one big sqlite3.c and gains little.
 export JOBS="${JOBS:-max}"
-# The library; the LangGraph dev server (Studio tests); the inspector page (browser tests).
+# The library; the LangGraph dev server (Studio tests); the inspector page
+# (browser tests); the Node 24 runtime. The root install spends minutes
+# compiling native addons, so the other three (downloads and unpacking, about
+# a minute together) run beside it, each with its own log shown afterwards.
+side_logs=$(mktemp -d)
+side_pids=()
+install_from_lockfile studio > "$side_logs/studio.log" 2>&1 & side_pids+=($!)
+install_from_lockfile studio/inspector > "$side_logs/inspector.log" 2>&1 & side_pids+=($!)
+CODEACT_NODE24_PREPARE_ONLY=1 bash scripts/test-node24.sh > "$side_logs/node24.log" 2>&1 & side_pids+=($!)
 install_from_lockfile .
-install_from_lockfile studio
-install_from_lockfile studio/inspector
+side_status=0
+for pid in "${side_pids[@]}"; do wait "$pid" || side_status=1; done
+cat "$side_logs"/*.log
+rm -rf "$side_logs"
+if [ $side_status -ne 0 ]; then echo "test.sh: an install failed (logs above)" >&2; exit 1; fi
 
 # An install in the root has just built dist/ (its "prepare" script).
 case " $installed " in
