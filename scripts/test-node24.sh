@@ -29,7 +29,7 @@ OPENAI_VERSION=7.57.0
 # - Node's own fetch (undici), timers, AbortSignal and child_process under the
 #   Jupyter client: its conformance suite and the local server it spawns;
 # - @langchain/openai 1.6 with openai 7: the CLI (also a Node child process),
-#   the M3ToolEval OpenAI plumbing and its child-process runner, composition;
+#   the M3ToolEval OpenAI plumbing, composition;
 # - AsyncLocalStorage, which Node 24 rebuilt on AsyncContextFrame: LangGraph
 #   with isolated-vm (tests/graph/integration, observation-details,
 #   graph-faults) and LangSmith tracing, whose run tree rides on it.
@@ -39,14 +39,16 @@ OPENAI_VERSION=7.57.0
 # the graph's unit tests, the replay server's own tests, the Jupyter
 # executor's fault cases (our logic over the same fetch and ws as its
 # conformance suite), the 82-task M3ToolEval oracles (many programs through
-# the same executors), Python tracing, Studio, the inspector, resume with a
+# the same executors) and its runner as a child process (tests/cli already
+# starts Node children that talk to the replay server through @langchain/openai),
+# Python tracing, Studio, the inspector, resume with a
 # database (better-sqlite3 is built for Node 20's ABI) and the soak: they run
 # on Node 20 only, which keeps CI under 15 minutes.
 NODE24_TESTS=(tests/executors/isolated-vm tests/executors/output-buffer.test.ts
   tests/executors/jupyter/conformance.test.ts tests/executors/jupyter/local-server.test.ts
   tests/graph/integration.test.ts tests/graph/observation-details.test.ts tests/cli tests/composition
   tests/tracing/langsmith-trace.test.ts tests/tracing/tracing-failures.test.ts tests/tracing/tracing-off.test.ts
-  tests/m3tooleval/openai-plumbing.test.ts tests/m3tooleval/cli.test.ts
+  tests/m3tooleval/openai-plumbing.test.ts
   tests/hardening/escapes.test.ts tests/hardening/graph-faults.test.ts)
 
 prefix=$root/.node24
