@@ -148,9 +148,30 @@ export function orderedParameters(
  */
 export const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
 
+const LINE_BREAK_WITH_SPACE = new RegExp(`\\s*(?:${LINE_BREAK.source})\\s*`, "g");
+
 /** `text` on one line: line breaks and the whitespace around them become one space. */
 export function singleLine(text: string): string {
-  return text.replace(/\s*(?:\r\n|[\n\r\u2028\u2029])\s*/g, " ");
+  return text.replace(LINE_BREAK_WITH_SPACE, " ");
+}
+
+/** One comment line per line of `text`, each after `marker` (`"// "`, `"# "`); none for blank text. */
+export function commentLines(text: string, marker: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed === "") return [];
+  return trimmed.split(LINE_BREAK).map((line) => `${marker}${line}`.trimEnd());
+}
+
+/** The schema a local `$ref` (`#/$defs/Node`, a JSON Pointer) points to in `root`, if any. */
+export function resolveLocalRef(root: JsonSchema, reference: string): JsonSchema | undefined {
+  if (!reference.startsWith("#")) return undefined;
+  let target: unknown = root;
+  for (const segment of reference.replace(/^#\/?/, "").split("/")) {
+    if (segment === "") continue;
+    if (!isRecord(target)) return undefined;
+    target = target[segment.replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return isRecord(target) ? target : undefined;
 }
 
 /**

@@ -2,12 +2,13 @@ import type { StructuredToolInterface } from "@langchain/core/tools";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { isPlainIdentifier, isPythonParameterName, toolIdentifiers } from "./identifiers.js";
 import {
+  commentLines,
   constraintNotes,
   describeWithNotes,
   isRecord,
-  LINE_BREAK,
   orderedParameters,
   requiredNames,
+  resolveLocalRef,
   schemaProperties,
   singleLine,
   toolSchemaToJsonSchema,
@@ -103,7 +104,7 @@ function renderStub(tool: StructuredToolInterface, identifier: string): string {
   }
 
   const returns = returnType(tool, context);
-  const header = [...lineComments(tool.description), ...(returns.doc ?? []).map((line) => `# ${line}`)];
+  const header = [...commentLines(tool.description, "# "), ...(returns.doc ?? []).map((line) => `# ${line}`)];
   const arrow = returns.type === undefined ? "" : ` -> ${returns.type}`;
   const oneLine = `def ${identifier}(${parameters.map((parameter) => parameter.text).join(", ")})${arrow}: ...`;
   const commented = parameters.some((parameter) => parameter.comments.length > 0);
@@ -145,13 +146,6 @@ function returnType(
     type: pythonType(converted, outputContext),
     ...(fields.length > 0 ? { doc: ["Returns a dict with keys:", ...fields] } : {}),
   };
-}
-
-/** `# text` lines, one per line of `text` (none for blank text). */
-function lineComments(text: string): string[] {
-  const trimmed = text.trim();
-  if (trimmed === "") return [];
-  return trimmed.split(LINE_BREAK).map((line) => `# ${line}`.trimEnd());
 }
 
 /**
@@ -239,13 +233,7 @@ function resolveRef(schema: JsonSchema, context: TypeContext): JsonSchema {
   const reference = schema.$ref;
   if (typeof reference !== "string" || !reference.startsWith("#")) return schema;
   if (context.expanding?.has(reference) === true) return {};
-  let target: unknown = context.root;
-  for (const segment of reference.replace(/^#\/?/, "").split("/")) {
-    if (segment === "") continue;
-    if (!isRecord(target)) return {};
-    target = target[segment.replace(/~1/g, "/").replace(/~0/g, "~")];
-  }
-  return isRecord(target) ? target : {};
+  return resolveLocalRef(context.root, reference) ?? {};
 }
 
 function unionVariants(schema: JsonSchema): JsonSchema[] | undefined {

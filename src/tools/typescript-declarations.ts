@@ -2,11 +2,13 @@ import type { StructuredToolInterface } from "@langchain/core/tools";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { isPlainIdentifier, toolIdentifiers } from "./identifiers.js";
 import {
+  commentLines,
   constraintNotes,
   describeWithNotes,
   isRecord,
   LINE_BREAK,
   requiredNames,
+  resolveLocalRef,
   schemaProperties,
   singleLine,
   toolSchemaToJsonSchema,
@@ -109,7 +111,7 @@ function renderDeclaration(tool: StructuredToolInterface, identifier: string): D
   const text = [
     ...input.aliases(),
     ...(outputWriter?.aliases() ?? []),
-    ...lineComments(tool.description, ""),
+    ...commentLines(tool.description, "// "),
     `declare function ${identifier}(${parameter}): Promise<${returns}>`,
   ].join("\n");
   return { text, usesInt: input.usesInt || outputWriter?.usesInt === true };
@@ -120,13 +122,6 @@ function outputSchema(tool: StructuredToolInterface): JsonSchema | undefined {
   if (source === undefined || source === null) return undefined;
   const converted = toJsonSchema(source as Parameters<typeof toJsonSchema>[0]);
   return isRecord(converted) ? converted : undefined;
-}
-
-/** `// text` lines, one per line of `text` (none for blank text). */
-function lineComments(text: string, pad: string): string[] {
-  const trimmed = text.trim();
-  if (trimmed === "") return [];
-  return trimmed.split(LINE_BREAK).map((line) => `${pad}// ${line}`.trimEnd());
 }
 
 function pascalCase(identifier: string): string {
@@ -214,7 +209,7 @@ class TypeWriter {
   #reference(reference: string, depth: number): Written {
     const known = this.#aliasNames.get(reference);
     if (known !== undefined) return plain(known);
-    const target = resolvePointer(this.#root, reference);
+    const target = resolveLocalRef(this.#root, reference);
     if (target === undefined) return plain("any");
     if (this.#expanding.has(reference)) {
       // Recursion: name the type, written (once) at the top level.
@@ -269,7 +264,7 @@ class TypeWriter {
       // A nested object's comment goes after its opening brace.
       const [first = "", ...rest] = type.split("\n");
       const head = `${pad}${key}${optional}:${first}${comment === "" ? "" : ` // ${comment}`}`;
-      return [...(multiline ? lineComments(description, pad) : []), head, ...rest];
+      return [...(multiline ? commentLines(description, `${pad}// `) : []), head, ...rest];
     });
     const literal = ["{", ...members, `${INDENT.repeat(depth)}}`].join("\n");
     // Other keys' type as an intersection: an index signature would have to
@@ -278,17 +273,6 @@ class TypeWriter {
       ? plain(literal)
       : { text: `${literal} & Record<string, ${valueType}>`, compound: true };
   }
-}
-
-function resolvePointer(root: JsonSchema, reference: string): JsonSchema | undefined {
-  if (!reference.startsWith("#")) return undefined;
-  let target: unknown = root;
-  for (const segment of reference.replace(/^#\/?/, "").split("/")) {
-    if (segment === "") continue;
-    if (!isRecord(target)) return undefined;
-    target = target[segment.replace(/~1/g, "/").replace(/~0/g, "~")];
-  }
-  return isRecord(target) ? target : undefined;
 }
 
 /** A written type; `compound` when it needs parentheses inside `T[]` or `A & B`. */
