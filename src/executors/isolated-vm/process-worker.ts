@@ -49,13 +49,9 @@ function remoteDispatch(id: number): (name: string, argumentsJson: string) => Pr
     });
 }
 
-/** Controllers of finished, never-aborted cells, reused: one fewer AbortSignal per cell. */
-const spareControllers: AbortController[] = [];
-const MAX_SPARE_CONTROLLERS = 16;
-
 async function execute(message: Extract<HostMessage, { type: "execute" }>): Promise<void> {
   if (!executor) throw new Error("worker not initialised");
-  const controller = spareControllers.pop() ?? new AbortController();
+  const controller = new AbortController();
   aborts.set(message.id, controller);
   try {
     const result = await executeWithHooks(
@@ -83,8 +79,6 @@ async function execute(message: Extract<HostMessage, { type: "execute" }>): Prom
     });
   } finally {
     aborts.delete(message.id);
-    // the executor removed its listener when the cell ended; an aborted signal stays aborted
-    if (!controller.signal.aborted && spareControllers.length < MAX_SPARE_CONTROLLERS) spareControllers.push(controller);
   }
 }
 
