@@ -50,13 +50,11 @@ export interface ScaleWorkerResult {
   /** createReactAgent under the same load: the mean of the runs before and after CodeAct's. */
   react: ConcurrentRun;
   reactRuns: ConcurrentRun[];
-  /** Host + worker RSS before the concurrent steps (after warm-up), in MB. */
-  rssBaselineMb: number;
-  /** Host + worker RSS with every session of the concurrent steps alive, in MB. */
-  rssLiveMb: number;
+  /** Host + worker RSS before the concurrent steps (after warm-up). */
   rssBaseline: RssSample;
   /** After the first createReactAgent run (its threads hold no sandbox). */
   rssAfterReact: RssSample;
+  /** Host + worker RSS with every session of the concurrent steps alive. */
   rssLive: RssSample;
   /** (live - baseline) / sessions, host + worker. */
   rssPerSessionMb: number;
@@ -208,7 +206,7 @@ export async function runScaleWorker(options: ScaleWorkerOptions): Promise<Scale
       if ((index + 1) % tenth === 0) {
         await settle();
         rssDuringExecutionsMb.push(rssSample(leakExecutor).totalMb);
-        hostHeapDuringExecutionsMb.push(process.memoryUsage().heapUsed / (1024 * 1024));
+        hostHeapDuringExecutionsMb.push(process.memoryUsage().heapUsed / MB);
       }
     }
     const leakSessions = leakExecutor.sessionCount;
@@ -222,8 +220,6 @@ export async function runScaleWorker(options: ScaleWorkerOptions): Promise<Scale
       codeact: codeactRun,
       react: reactRun,
       reactRuns: [reactBefore, reactAfter],
-      rssBaselineMb: rssBaseline.totalMb,
-      rssLiveMb: rssLive.totalMb,
       rssBaseline,
       rssAfterReact,
       rssLive,

@@ -50,12 +50,12 @@ export function runScaleWorkerProcess(
 }
 
 /**
- * How far RSS at the end is above its lowest sample from the second tenth on
- * (the first tenth still fills pools and caches). Measured from the lowest
+ * How far the last sample (RSS or heap, in MB) is above the lowest from the
+ * second tenth on (the first tenth still fills pools and caches). Measured from the lowest
  * point, not from the second tenth: memory freed early on (say, from the
  * steps before) would otherwise offset a leak that grows after it.
  */
-export function rssGrowthMb(samplesMb: readonly number[]): number {
+export function growthFromLowestMb(samplesMb: readonly number[]): number {
   const steady = samplesMb.length > 1 ? samplesMb.slice(1) : samplesMb;
   if (steady.length === 0) return Number.NaN;
   return steady[steady.length - 1]! - Math.min(...steady);
@@ -65,7 +65,7 @@ export function scaleFigures(result: ScaleWorkerResult): BenchFigure[] {
   const mode = `isolation: ${result.isolation}`;
   const sessions = `${result.sessions} concurrent threads, one step each (${mode})`;
   const react = "createReactAgent, same load";
-  const growth = rssGrowthMb(result.rssDuringExecutionsMb);
+  const growth = growthFromLowestMb(result.rssDuringExecutionsMb);
   return [
     figure({
       group: GROUP,
@@ -105,7 +105,7 @@ export function scaleFigures(result: ScaleWorkerResult): BenchFigure[] {
     figure({
       group: GROUP,
       name: `host JS heap growth over those executions, after GC (end − lowest from the 2nd tenth; ${mode})`,
-      value: rssGrowthMb(result.hostHeapDuringExecutionsMb),
+      value: growthFromLowestMb(result.hostHeapDuringExecutionsMb),
       unit: "MB",
       goal: { of: "value", max: RSS_GROWTH_GOAL_MB },
     }),

@@ -1,6 +1,6 @@
 import { IsolatedVmExecutor } from "../../src/executors/isolated-vm/index.js";
 import { processRssMb, rssSample } from "../../bench/scale-worker.js";
-import { rssGrowthMb, runScale } from "../../bench/scale.js";
+import { growthFromLowestMb, runScale } from "../../bench/scale.js";
 
 // The scale benchmark's RSS per session once counted only the host process,
 // while in "process" isolation the isolates live in the worker: these check
@@ -62,11 +62,11 @@ describe("scale benchmark RSS", () => {
 
   it("measures growth from the lowest point, so an early drop cannot hide a later leak", () => {
     // memory freed after the steps, then 1 MB more every tenth: a leak
-    expect(rssGrowthMb([500, 400, 300, 301, 302, 303, 304, 305, 306, 307])).toBe(7);
+    expect(growthFromLowestMb([500, 400, 300, 301, 302, 303, 304, 305, 306, 307])).toBe(7);
     // the old measure (end - 2nd tenth) called this -93 MB
-    expect(rssGrowthMb([500, 400, 320, 322, 319, 321, 320, 322, 321, 320])).toBe(1);
-    expect(rssGrowthMb([100])).toBe(0);
-    expect(rssGrowthMb([])).toBeNaN();
+    expect(growthFromLowestMb([500, 400, 320, 322, 319, 321, 320, 322, 321, 320])).toBe(1);
+    expect(growthFromLowestMb([100])).toBe(0);
+    expect(growthFromLowestMb([])).toBeNaN();
   });
 
   it("reports both isolation modes, each from its own child process", async () => {
