@@ -68,6 +68,8 @@ function startedSignal(): { started: Promise<void>; calls: () => number; fn: () 
 
 // On the first call the cell sleeps long (the server goes away under it); when re-run it does not.
 const LONG_CELL = "n = started()\nimport time\ntime.sleep(30 if n == 1 else 0)\nkept['n'] + 1";
+/** Says when it starts sleeping, so a test can act while it sleeps. */
+const SLEEPING_CELL = "import time\nprint('sleeping', flush=True)\ntime.sleep(30)\nkept['n'] + 1";
 
 describe("hardening: Jupyter server restart mid-run", () => {
   jest.setTimeout(60_000);
@@ -114,11 +116,20 @@ describe("hardening: Jupyter server restart mid-run", () => {
     const executor = new JupyterExecutor({ baseUrl: first.baseUrl, token: jupyter.token, timeoutMs: CELL_TIMEOUT_MS });
     try {
       await executor.execute({ sessionId: "quick", code: "kept = {'n': 41}" });
-      const signal = startedSignal();
-      const tools: Record<string, HostFunction> = { started: async () => signal.fn() };
-      const cell = executor.execute({ sessionId: "quick", code: LONG_CELL, tools });
+      // The server goes away once the cell has said it is about to sleep: stopping it
+      // as soon as a tool call reaches the host could interrupt the kernel while that
+      // call is still returning, and the traceback would not end in time.sleep.
+      let announced!: () => void;
+      const sleeping = new Promise<void>((done) => (announced = done));
+      const cell = executor.execute({
+        sessionId: "quick",
+        code: SLEEPING_CELL,
+        onOutput: (chunk) => {
+          if (chunk.includes("sleeping")) announced();
+        },
+      });
       cell.catch(() => undefined);
-      await signal.started;
+      await sleeping;
       await jupyter.stop();
       await jupyter.start(); // usually back within the WebSocket's reconnect window
       const outcome: ExecuteResult | unknown = await cell.catch((error: unknown) => error);
