@@ -5,6 +5,8 @@ import {
   type MessageContent,
 } from "@langchain/core/messages";
 import type { ExecuteResult, ExecutionError, RichOutput } from "../executors/types.js";
+import { clip } from "../shared/clip.js";
+import { base64Bytes, isBase64Image } from "../shared/mime.js";
 
 /** The `additional_kwargs` key that marks messages written by the CodeAct nodes. */
 export const CODEACT_MESSAGE_KEY = "codeact";
@@ -232,11 +234,6 @@ function formatError(error: ExecutionError): string {
   return body === "" ? headline : `${headline}\nTraceback:\n${body}`;
 }
 
-function clip(text: string, maxChars: number): string {
-  return text.length <= maxChars
-    ? text
-    : `${text.slice(0, maxChars)}\n[... ${text.length - maxChars} more characters]`;
-}
 
 /**
  * The content of an execution observation: the text, followed by the images
@@ -247,7 +244,7 @@ export function executionObservationContent(
   result: ExecuteResult,
   includeImages: boolean
 ): MessageContent {
-  const images = includeImages ? result.outputs.filter((rich) => isBinaryImage(rich.mimeType)) : [];
+  const images = includeImages ? result.outputs.filter((rich) => isBase64Image(rich.mimeType)) : [];
   if (images.length === 0) return text;
   return [
     { type: "text", text },
@@ -301,7 +298,7 @@ export function executionDetails(
 export function detailsRichOutputs(outputs: readonly RichOutput[]): ObservationRichOutput[] {
   let budget = MAX_DETAILS_CELL_RICH_CHARS;
   return outputs.map((rich) => {
-    const binary = isBinaryImage(rich.mimeType);
+    const binary = isBase64Image(rich.mimeType);
     const bytes = binary ? base64Bytes(rich.data) : Buffer.byteLength(rich.data, "utf8");
     const text =
       rich.text === undefined
@@ -329,22 +326,10 @@ export function toolCallJson(value: unknown): string | undefined {
     json = JSON.stringify(String(value));
   }
   if (json === undefined) return undefined;
-  return json.length <= MAX_DETAILS_TOOL_JSON_CHARS
-    ? json
-    : `${json.slice(0, MAX_DETAILS_TOOL_JSON_CHARS)}… [${json.length - MAX_DETAILS_TOOL_JSON_CHARS} more characters]`;
+  return clip(json, MAX_DETAILS_TOOL_JSON_CHARS);
 }
 
-function isBinaryImage(mimeType: string): boolean {
-  return mimeType.startsWith("image/") && mimeType !== "image/svg+xml";
-}
 
-/** Decoded size of base64 text, without decoding it. */
-function base64Bytes(data: string): number {
-  // Jupyter may wrap base64 in lines.
-  const compact = data.includes("\n") ? data.replace(/\s+/g, "") : data;
-  const padding = compact.endsWith("==") ? 2 : compact.endsWith("=") ? 1 : 0;
-  return Math.max(0, Math.floor((compact.length * 3) / 4) - padding);
-}
 
 function clipDetail(text: string): { text: string; clipped: boolean } {
   return text.length <= MAX_DETAILS_OUTPUT_CHARS

@@ -1,4 +1,5 @@
 import type { ZodType } from "zod";
+import { formatSchemaIssues } from "../shared/zod-issues.js";
 
 /** The outcome of reading a structured final answer. */
 export type StructuredAnswer =
@@ -30,9 +31,7 @@ export function parseStructuredAnswer(text: string, schema: ZodType): Structured
     }
     const result = schema.safeParse(value);
     if (result.success) return { success: true, value: result.data };
-    const issues = result.error.issues
-      .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
-      .join("; ");
+    const issues = formatSchemaIssues(result.error.issues, value);
     return { success: false, problem: `The JSON does not match the schema: ${issues}.` };
   }
   return { success: false, problem: "No JSON was found in your answer." };

@@ -19,6 +19,7 @@ import {
   toolSchemaToJsonSchema,
   type JsonSchema,
 } from "./json-schema.js";
+import { describeSchemaIssues, issueLine, lowerFirst, valueAtPath, type SchemaIssue } from "../shared/zod-issues.js";
 
 export { toolSchemaToJsonSchema, type JsonSchema } from "./json-schema.js";
 
@@ -305,29 +306,13 @@ async function describeInvalidInput(
   return unique.length === 0 ? undefined : unique.join("; ");
 }
 
-interface ZodIssueLike {
-  code?: string;
-  path?: PropertyKey[];
-  message?: string;
-  expected?: unknown;
-}
-
 async function zodProblems(
   schema: Parameters<typeof interopSafeParseAsync>[0],
   input: unknown
 ): Promise<string[]> {
   const result = await interopSafeParseAsync(schema, input);
   if (result.success) return [];
-  const issues = (result.error as { issues?: ZodIssueLike[] }).issues ?? [];
-  return issues.map((issue) => {
-    const path = (issue.path ?? []).map(String);
-    const missing =
-      issue.code === "invalid_type" && valueAt(input, path) === undefined;
-    const problem = missing
-      ? `missing (expected ${String(issue.expected)})`
-      : lowerFirst((issue.message ?? "invalid").replace(/^Invalid input: /, ""));
-    return withPath(path, problem);
-  });
+  return describeSchemaIssues((result.error as { issues?: SchemaIssue[] }).issues ?? [], input);
 }
 
 // Structural keywords only say "a child failed": the child's own error says what.
@@ -359,35 +344,27 @@ function jsonSchemaProblems(
       .split("/")
       .filter((segment) => segment !== "")
       .map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"));
-    const value = valueAt(input, path);
+    const value = valueAtPath(input, path);
     const quoted = /"([^"]*)"/.exec(error.error)?.[1];
     if (error.keyword === "type") {
       const expected = /Expected "([^"]+)"/.exec(error.error)?.[1] ?? "another type";
-      problems.push(withPath(path, `expected ${expected}, received ${typeName(value)}`));
+      problems.push(issueLine(path, `expected ${expected}, received ${typeName(value)}`));
     } else if (error.keyword === "required" && quoted !== undefined) {
-      problems.push(withPath([...path, quoted], "missing (required)"));
+      problems.push(issueLine([...path, quoted], "missing (required)"));
     } else if (error.keyword === "additionalProperties" && quoted !== undefined) {
-      problems.push(withPath([...path, quoted], "unexpected field"));
+      problems.push(issueLine([...path, quoted], "unexpected field"));
     } else if (error.keyword === "enum" || error.keyword === "const") {
       const allowed = error.error.replace(/^Instance does not match (any of )?/, "");
       problems.push(
-        withPath(path, `expected ${allowed.replace(/\.$/, "")}, received ${JSON.stringify(value)}`)
+        issueLine(path, `expected ${allowed.replace(/\.$/, "")}, received ${JSON.stringify(value)}`)
       );
     } else {
-      problems.push(withPath(path, lowerFirst(error.error.replace(/\.$/, ""))));
+      problems.push(issueLine(path, lowerFirst(error.error.replace(/\.$/, ""))));
     }
   }
   return problems;
 }
 
-function valueAt(value: unknown, path: readonly string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (!isRecord(current) && !Array.isArray(current)) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
 
 function typeName(value: unknown): string {
   if (value === null) return "null";
@@ -395,10 +372,4 @@ function typeName(value: unknown): string {
   return typeof value;
 }
 
-function withPath(path: readonly string[], problem: string): string {
-  return path.length === 0 ? problem : `${path.join(".")}: ${problem}`;
-}
 
-function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
-}

@@ -1,6 +1,7 @@
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
 import { LangChainTracer } from "@langchain/core/tracers/tracer_langchain";
 import { Client, getDefaultProjectName, uuid7 } from "langsmith";
+import { TIMED_OUT, withTimeout } from "../shared/timeout.js";
 
 /** How long {@link TraceSession.flush} waits for LangSmith to accept the runs. */
 export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
@@ -119,7 +120,7 @@ export async function flushTraces(
     (async () => {
       await awaitAllCallbacks();
       await client.awaitPendingTraceBatches();
-    })(),
+    })().catch(() => undefined),
     timeoutMs
   );
 }
@@ -138,23 +139,10 @@ export async function getTraceUrl(options: {
 }): Promise<string | undefined> {
   const { client, projectName, runId } = options;
   const project = await withTimeout(
-    client.readProject({ projectName }),
+    client.readProject({ projectName }).catch(() => undefined),
     options.timeoutMs ?? DEFAULT_TRACE_URL_TIMEOUT_MS
   );
-  if (project === undefined || !project.id || !project.tenant_id) return undefined;
+  if (project === undefined || project === TIMED_OUT || !project.id || !project.tenant_id) return undefined;
   return `${client.getHostUrl()}/o/${project.tenant_id}/projects/p/${project.id}/r/${runId}?poll=true`;
 }
 
-/** The promise's value, or `undefined` on failure or after `timeoutMs`. */
-async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), timeoutMs);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([promise.catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -4,6 +4,8 @@ import type {
   ExecutionError,
   RichOutput,
 } from "../executors/types.js";
+import { clip, clipText } from "../shared/clip.js";
+import { isBase64Image } from "../shared/mime.js";
 
 /**
  * Longest text (HTML, SVG, JSON, an image's alt text) a rich output keeps in
@@ -18,8 +20,6 @@ export const DEFAULT_MAX_TRACE_TEXT_CHARS = 2_000;
  */
 export const DEFAULT_MAX_TRACE_OUTPUT_CHARS = 50_000;
 
-/** MIME types whose `data` is base64 (see {@link RichOutput.data}). */
-const BASE64_MIME_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 
 /**
  * A rich output as a trace records it: a reference, never the payload.
@@ -83,7 +83,7 @@ export function traceRichOutput(
   rich: RichOutput,
   maxTextChars: number = DEFAULT_MAX_TRACE_TEXT_CHARS
 ): TracedRichOutput {
-  const binary = BASE64_MIME_TYPES.has(rich.mimeType);
+  const binary = isBase64Image(rich.mimeType);
   const content = binary ? Buffer.from(rich.data, "base64") : Buffer.from(rich.data, "utf8");
   const traced: TracedRichOutput = {
     mimeType: rich.mimeType,
@@ -92,12 +92,12 @@ export function traceRichOutput(
   };
   let truncated = false;
   if (!binary) {
-    const preview = clip(rich.data, maxTextChars);
+    const preview = clipText(rich.data, maxTextChars);
     traced.preview = preview.text;
     truncated ||= preview.truncated;
   }
   if (rich.text !== undefined) {
-    const text = clip(rich.text, maxTextChars);
+    const text = clipText(rich.text, maxTextChars);
     traced.text = text.text;
     truncated ||= text.truncated;
   }
@@ -116,8 +116,8 @@ export function cellTraceOutputs(
   const maxTextChars = limits.maxTextChars ?? DEFAULT_MAX_TRACE_TEXT_CHARS;
   const maxOutputChars = limits.maxOutputChars ?? DEFAULT_MAX_TRACE_OUTPUT_CHARS;
   return {
-    output: clip(result.output, maxOutputChars).text,
-    ...(result.value !== undefined && { value: clip(result.value, maxOutputChars).text }),
+    output: clip(result.output, maxOutputChars),
+    ...(result.value !== undefined && { value: clip(result.value, maxOutputChars) }),
     ...(result.error !== undefined && { error: result.error }),
     ...(result.outputs.length > 0 && {
       outputs: result.outputs.map((rich) => traceRichOutput(rich, maxTextChars)),
@@ -135,10 +135,3 @@ export function cellTraceMetadata(result: ExecuteResult): CellTraceMetadata {
   };
 }
 
-function clip(text: string, maxChars: number): { text: string; truncated: boolean } {
-  if (text.length <= maxChars) return { text, truncated: false };
-  return {
-    text: `${text.slice(0, maxChars)}… [${text.length - maxChars} more characters not traced]`,
-    truncated: true,
-  };
-}

@@ -243,7 +243,7 @@ describe("LangSmith traces of a CodeAct run", () => {
           mimeType: "text/html",
           bytes: Buffer.byteLength(html),
           sha256: createHash("sha256").update(html).digest("hex"),
-          preview: expect.stringMatching(/^<table><tr><td>cell<\/td><\/tr>.*more characters not traced\]$/s),
+          preview: expect.stringMatching(/^<table><tr><td>cell<\/td><\/tr>.*\[\d+ characters truncated\].*<\/table>$/s),
           truncated: true,
         },
       ],

@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_TRACE_TEXT_CHARS,
   traceRichOutput,
 } from "../../src/tracing/index.js";
+import { clip } from "../../src/shared/clip.js";
 
 const sha256 = (data: Buffer | string) => createHash("sha256").update(data).digest("hex");
 const result = (partial: Partial<ExecuteResult>): ExecuteResult => ({
@@ -35,8 +36,13 @@ describe("traceRichOutput", () => {
     });
     const json = JSON.stringify({ rows: "x".repeat(500) });
     const traced = traceRichOutput({ mimeType: "application/json", data: json, text: "y".repeat(300) }, 100);
-    expect(traced.preview).toBe(`${json.slice(0, 100)}… [${json.length - 100} more characters not traced]`);
-    expect(traced.text).toBe(`${"y".repeat(100)}… [200 more characters not traced]`);
+    // Cut with the package's one marker: head and tail kept, within the budget.
+    expect(traced.preview).toBe(clip(json, 100));
+    expect(traced.preview?.startsWith('{"rows":"xx')).toBe(true);
+    expect(traced.preview?.endsWith('xx"}')).toBe(true);
+    expect(traced.preview?.length).toBeLessThanOrEqual(100);
+    expect(traced.text).toBe(clip("y".repeat(300), 100));
+    expect(traced.text).toContain("characters truncated");
     expect(traced.truncated).toBe(true);
     expect(traced.bytes).toBe(json.length);
   });
@@ -62,9 +68,11 @@ describe("cellTraceOutputs", () => {
       }),
       { maxOutputChars: 10 }
     );
-    expect(traced.output).toBe(`${"o".repeat(10)}… [40 more characters not traced]`);
-    expect(traced.value).toBe(`${"v".repeat(10)}… [40 more characters not traced]`);
-    expect(traced.outputs?.[0]?.preview?.startsWith("h".repeat(DEFAULT_MAX_TRACE_TEXT_CHARS) + "…")).toBe(true);
+    // A budget smaller than the marker keeps head and tail around it.
+    expect(traced.output).toBe(`${"o".repeat(5)}\n... [40 characters truncated] ...\n${"o".repeat(5)}`);
+    expect(traced.value).toBe(`${"v".repeat(5)}\n... [40 characters truncated] ...\n${"v".repeat(5)}`);
+    expect(traced.outputs?.[0]?.preview).toBe(clip("h".repeat(DEFAULT_MAX_TRACE_TEXT_CHARS * 2), DEFAULT_MAX_TRACE_TEXT_CHARS));
+    expect(traced.outputs?.[0]?.preview?.length).toBeLessThanOrEqual(DEFAULT_MAX_TRACE_TEXT_CHARS);
   });
 });
 

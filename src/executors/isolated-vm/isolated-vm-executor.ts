@@ -9,7 +9,7 @@ import type {
   JsonValue,
 } from "../types.js";
 import { IsolateSession, SessionFailedError, type SessionFailure } from "./isolate-session.js";
-import { OutputBuffer } from "../output-buffer.js";
+import { OutputBuffer } from "../../shared/clip.js";
 import { ProcessSupervisor } from "./process-supervisor.js";
 import { SessionPool } from "./session-pool.js";
 import { bindToCaller, type CallerHooks } from "./tool-bridge.js";

@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ExecutorClosedError, ExecutorUnavailableError } from "../errors.js";
 import type { ExecuteRequest, ExecuteResult, ExecutionError, JsonValue } from "../types.js";
-import { OutputBuffer } from "../output-buffer.js";
+import { OutputBuffer } from "../../shared/clip.js";
 import { bindToCaller, type CallerHooks, type ToolDispatcher } from "./tool-bridge.js";
 import type { HostMessage, WorkerExecutorOptions, WorkerMessage } from "./worker-protocol.js";
 

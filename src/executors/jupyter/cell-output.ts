@@ -1,7 +1,7 @@
 /** Turns a cell's iopub messages into the parts of an ExecuteResult. */
 import { stripVTControlCharacters } from "node:util";
 import type { ExecutionError, RichOutput } from "../types.js";
-import { OutputBuffer } from "../output-buffer.js";
+import { OutputBuffer } from "../../shared/clip.js";
 import type { KernelMessage } from "./kernel-client.js";
 
 /** Rich MIME types kept as outputs, in order of preference for display. */

@@ -12,7 +12,7 @@ import type {
   HostFunction,
   JsonValue,
 } from "../types.js";
-import { OutputBuffer } from "../output-buffer.js";
+import { OutputBuffer } from "../../shared/clip.js";
 import { CellOutput } from "./cell-output.js";
 import {
   ConnectionLostError,

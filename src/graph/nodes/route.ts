@@ -21,6 +21,7 @@ import type { CodeActStateType } from "../state.js";
 import { advanceStepWindow, currentStep, stepsLeftAfter } from "../step-window.js";
 import { parseStructuredAnswer } from "../structured-response.js";
 import type { ApprovalPolicy, RouteNodeParams } from "../types.js";
+import { formatSchemaIssues } from "../../shared/zod-issues.js";
 
 /** Attempts the model gets to fix a final answer that does not match `responseFormat`. */
 export const MAX_FORMAT_RETRIES = 3;
@@ -162,9 +163,7 @@ export function parseApprovalDecision(value: unknown): ApprovalDecision {
 function readApprovalDecision(value: unknown): ApprovalDecision | string {
   const result = ApprovalDecisionSchema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues
-    .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
-    .join("; ");
+  const issues = formatSchemaIssues(result.error.issues, value);
   return (
     `Invalid resume value for a CodeAct approval (${issues}). Resume with ` +
     `{ action: "approve" }, { action: "edit", code: "<new code>" } or ` +

@@ -1,4 +1,10 @@
 /**
+ * The one way text is cut to a budget in this package: head and tail kept,
+ * one marker between them that says how much was cut. Executors, observations
+ * and traces all use it, so a cut reads the same wherever it is seen.
+ */
+
+/**
  * Collects a cell's output within a character budget, keeping the head and
  * the tail (the start shows what ran, the end usually shows how it ended).
  * Memory stays bounded by the budget however much a cell prints; every
@@ -43,10 +49,8 @@ export class OutputBuffer {
   }
 
   /** Keeps the head and tail of `text` within `maxChars`, as a buffer would. */
-  static truncate(text: string, maxChars: number): { text: string; truncated: boolean } {
-    const buffer = new OutputBuffer(maxChars);
-    buffer.append(text);
-    return { text: buffer.toString(), truncated: buffer.truncated };
+  static truncate(text: string, maxChars: number): ClippedText {
+    return clipText(text, maxChars);
   }
 
   toString(): string {
@@ -72,6 +76,30 @@ export class OutputBuffer {
     this.#tail = kept ? [kept] : [];
     this.#tailLength = kept.length;
   }
+}
+
+/** Text cut to a budget, and whether anything was cut. */
+export interface ClippedText {
+  text: string;
+  truncated: boolean;
+}
+
+/** `text` within `maxChars`: head and tail kept, the marker between them. */
+export function clipText(text: string, maxChars: number): ClippedText {
+  if (text.length <= maxChars) return { text, truncated: false };
+  const buffer = new OutputBuffer(maxChars);
+  buffer.append(text);
+  return { text: buffer.toString(), truncated: true };
+}
+
+/** {@link clipText}'s text alone. */
+export function clip(text: string, maxChars: number): string {
+  return clipText(text, maxChars).text;
+}
+
+/** The marker that stands for `cutChars` characters cut out of a text. */
+export function truncationMarker(cutChars: number): string {
+  return marker(cutChars);
 }
 
 function marker(cutChars: number): string {

@@ -1,4 +1,4 @@
-import { OutputBuffer } from "../../src/executors/output-buffer.js";
+import { OutputBuffer } from "../../src/shared/clip.js";
 
 describe("OutputBuffer", () => {
   it("keeps everything within the budget", () => {
