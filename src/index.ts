@@ -125,6 +125,12 @@ export type {
   RichOutput,
 } from "./executors/types.js";
 export {
+  combineSessionChanges,
+  describeSessionChange,
+  MAX_NOTICE_NAMES,
+  type SessionChange,
+} from "./executors/session-change.js";
+export {
   ExecutorClosedError,
   ExecutorError,
   ExecutorProtocolError,

@@ -11,6 +11,8 @@
  * @module
  */
 
+import type { SessionChange } from "./session-change.js";
+
 /** The languages a code action can be written in. */
 export type CodeLanguage = "javascript" | "python";
 
@@ -139,8 +141,14 @@ export interface ExecuteResult {
    */
   unsavedVariables?: string[];
   /**
-   * Set when this run started a new session from a non-empty snapshot (or
-   * replaced a dead one): what happened, in words for the model.
+   * Set when this run did not run in the session the previous cell left:
+   * a new session restored from a snapshot, a restart, a replaced kernel.
+   * The observation renders it for the model.
+   */
+  sessionChange?: SessionChange;
+  /**
+   * The same in words, for executors that only have words (custom
+   * executors); ignored when {@link sessionChange} is set.
    */
   sessionNotice?: string;
   /** See {@link ExecuteRequest.resumeToken}. */

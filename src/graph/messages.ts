@@ -7,6 +7,7 @@ import {
 import type { ExecuteResult, ExecutionError, RichOutput } from "../executors/types.js";
 import { clip } from "../shared/clip.js";
 import { base64Bytes, isBase64Image } from "../shared/mime.js";
+import { describeSessionChange } from "../executors/session-change.js";
 
 /** The `additional_kwargs` key that marks messages written by the CodeAct nodes. */
 export const CODEACT_MESSAGE_KEY = "codeact";
@@ -19,6 +20,8 @@ const DETAILS_KEY = "codeact_observation";
 
 /** Longest text the model reads for one non-image rich output (HTML, JSON). */
 const MAX_OBSERVATION_RICH_TEXT_CHARS = 2_000;
+/** A session notice longer than this (thousands of variable names) is clipped. */
+const MAX_SESSION_NOTICE_CHARS = 4_000;
 
 /*
  * Why the rich-output caps are modest: the details live in thread state, so
@@ -196,8 +199,9 @@ export function formatExecutionResult(
       `The user edited your code before it ran. This is what ran:\n\`\`\`${context.fenceTag ?? ""}\n${context.editedCode}\n\`\`\``
     );
   }
-  if (result.sessionNotice) sections.push(`Session: ${result.sessionNotice}`);
-  if (result.sessionNotice && context.lostVariables?.length) {
+  const notice = result.sessionChange ? describeSessionChange(result.sessionChange) : result.sessionNotice;
+  if (notice) sections.push(`Session: ${clip(notice, MAX_SESSION_NOTICE_CHARS)}`);
+  if (notice && context.lostVariables?.length) {
     sections.push(
       `Not restored (they could not be saved): ${context.lostVariables.join(", ")}. Define them again if you need them.`
     );

@@ -63,3 +63,26 @@ describe("formatSchemaIssues", () => {
     expect(text.split("; ")).toHaveLength(3);
   });
 });
+
+describe("session changes", () => {
+  it("render once, in words, from data; long name lists are counted", () => {
+    const { describeSessionChange, combineSessionChanges, MAX_NOTICE_NAMES } = jest.requireActual(
+      "../../src/executors/session-change.js"
+    ) as typeof import("../../src/executors/session-change.js");
+    expect(describeSessionChange({ restored: ["a", "b"], lost: [] })).toBe(
+      "New session: restored variables a, b from the saved snapshot."
+    );
+    expect(describeSessionChange({ cause: "the sandbox was restarted after a timeout", restored: ["a"], lost: ["f"] })).toBe(
+      "The sandbox was restarted after a timeout: variables a are restored from the last snapshot; f could not be restored and must be defined again."
+    );
+    const many = Array.from({ length: 1000 }, (_, i) => `v${i}`);
+    const text = describeSessionChange({ restored: many, lost: [] });
+    expect(text).toContain(`and ${1000 - MAX_NOTICE_NAMES} more`);
+    expect(text.length).toBeLessThan(600);
+    const combined = combineSessionChanges(
+      { cause: "the sandbox process was replaced", restored: [], lost: ["x", "y"] },
+      { restored: ["x"], lost: [], notes: ["Later."] }
+    );
+    expect(combined).toEqual({ cause: "the sandbox process was replaced", restored: ["x"], lost: ["y"], notes: ["Later."] });
+  });
+});
