@@ -1,8 +1,10 @@
 /**
  * A CodeAct agent whose model and limits are chosen per run from the
  * assistant's settings (see ./settings.ts), so one Studio graph serves many
- * assistants. It is the CodeAct node pack wired as `createCodeActGraph` wires
- * it; each node looks up (and caches) the nodes built for the run's settings.
+ * assistants. Each node looks up (and caches) the agent's nodes built by
+ * `createCodeActNodes` for the run's settings — the same resolution,
+ * validation and lazy tool discovery as `createCodeActGraph` — wired with
+ * the same edges.
  */
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { StructuredToolInterface } from "@langchain/core/tools";
@@ -10,13 +12,12 @@ import { END, START, StateGraph, type LangGraphRunnableConfig } from "@langchain
 import { z, type ZodType } from "zod";
 import {
   CodeActState,
-  createExecuteNode,
-  createModelNode,
-  createRouteNode,
+  createCodeActNodes,
   defaultRecursionLimit,
   NODE_EXECUTE,
   NODE_MODEL,
   NODE_ROUTE,
+  type CodeActNodes,
   type CodeActStateType,
   type CreateCodeActParams,
 } from "../src/index.js";
@@ -39,16 +40,10 @@ export interface ConfigurableCodeActOptions {
   prompt?: string;
 }
 
-interface Nodes {
-  model: ReturnType<typeof createModelNode>;
-  route: ReturnType<typeof createRouteNode>;
-  execute: ReturnType<typeof createExecuteNode>;
-}
-
 /** Builds the compiled agent (no checkpointer: the server brings one). */
 export function createConfigurableCodeActAgent(options: ConfigurableCodeActOptions) {
-  const cache = new Map<string, Nodes>();
-  const nodesFor = (config: RunnableConfig): Nodes => {
+  const cache = new Map<string, CodeActNodes>();
+  const nodesFor = (config: RunnableConfig): CodeActNodes => {
     const settings: AgentSettings = readAgentSettings(config);
     const key = JSON.stringify(settings);
     let nodes = cache.get(key);
@@ -64,11 +59,7 @@ export function createConfigurableCodeActAgent(options: ConfigurableCodeActOptio
         }),
         ...(options.prompt !== undefined && { prompt: options.prompt }),
       };
-      nodes = {
-        model: createModelNode(params),
-        route: createRouteNode(params),
-        execute: createExecuteNode(params),
-      };
+      nodes = createCodeActNodes(params, options.name);
       cache.set(key, nodes);
     }
     return nodes;

@@ -14,10 +14,13 @@
 export {
   createCodeActAgent,
   createCodeActGraph,
+  createCodeActNodes,
   defaultRecursionLimit,
+  type CodeActNodes,
 } from "./graph/create-codeact-graph.js";
 export type {
   ApprovalPolicy,
+  CodeActNodeParams,
   CreateCodeActParams,
   ExecuteNodeParams,
   ModelNodeParams,

@@ -1,14 +1,11 @@
 import { END, START, StateGraph } from "@langchain/langgraph";
-import type { CodeLanguage } from "../executors/types.js";
-import { sanitizeIdentifier } from "../tools/identifiers.js";
-import { TOOL_SEARCH_NAMES, usesToolSearch, withToolSearch } from "../tools/tool-search.js";
 import { DEFAULT_AGENT_NAME, DEFAULT_MAX_STEPS, NODE_EXECUTE, NODE_MODEL, NODE_ROUTE } from "./constants.js";
-import { LazyIsolatedVmExecutor } from "./default-executor.js";
 import { createExecuteNode } from "./nodes/execute.js";
-import { createModelNode } from "./nodes/model.js";
-import { createRouteNode } from "./nodes/route.js";
+import { createModelNode, type CodeActNode } from "./nodes/model.js";
+import { createRouteNode, type RouteNode } from "./nodes/route.js";
+import { resolveCodeAct } from "./resolve.js";
 import { CodeActState } from "./state.js";
-import type { CreateCodeActParams } from "./types.js";
+import type { CreateCodeActParams, ModelNodeParams } from "./types.js";
 
 /**
  * Supersteps one code action costs (`execute`, `model`, `route`), and the
@@ -37,26 +34,41 @@ export function defaultRecursionLimit(maxSteps: number): number {
  * Parameters are validated here, with errors that say what to change.
  */
 export function createCodeActGraph(params: CreateCodeActParams) {
-  validateParams(params);
-  // One executor for all nodes: the prompt describes the one that runs the code.
-  const executor = params.executor ?? new LazyIsolatedVmExecutor();
-  const resolved: CreateCodeActParams = { ...params, executor };
+  const nodes = createCodeActNodes(params, "createCodeActGraph");
   return new StateGraph(CodeActState)
-    .addNode(NODE_MODEL, createModelNode(resolved))
-    .addNode(NODE_ROUTE, createRouteNode(resolved), {
+    .addNode(NODE_MODEL, nodes.model)
+    .addNode(NODE_ROUTE, nodes.route, {
       ends: [NODE_EXECUTE, NODE_MODEL, END],
     })
-    .addNode(
-      NODE_EXECUTE,
-      createExecuteNode({
-        ...resolved,
-        // Lazy tool discovery: the code reaches the tools through the search function.
-        tools: withToolSearch(params.tools ?? [], executor.language, params.lazyToolsThreshold),
-      })
-    )
+    .addNode(NODE_EXECUTE, nodes.execute)
     .addEdge(START, NODE_MODEL)
     .addEdge(NODE_MODEL, NODE_ROUTE)
     .addEdge(NODE_EXECUTE, NODE_MODEL);
+}
+
+/** The three nodes of one agent; see {@link createCodeActNodes}. */
+export interface CodeActNodes {
+  model: CodeActNode;
+  route: RouteNode;
+  execute: ReturnType<typeof createExecuteNode>;
+}
+
+/**
+ * The `model`, `route` and `execute` nodes of one agent, from one resolution
+ * of `params` (one executor, one prompt, the same tools), for wiring into a
+ * graph of your own. `createCodeActGraph` is these nodes with the standard
+ * edges. Validates `params` like it.
+ */
+export function createCodeActNodes(params: ModelNodeParams, caller = "createCodeActNodes"): CodeActNodes {
+  if (typeof params === "object" && params !== null && params.model === undefined) {
+    throw new Error(`${caller}: \`model\` is required: any LangChain chat model, e.g. \`new ChatOpenAI({ model: "gpt-4o-mini" })\`.`);
+  }
+  const resolved = resolveCodeAct(params, caller);
+  return {
+    model: createModelNode(resolved),
+    route: createRouteNode(resolved),
+    execute: createExecuteNode(resolved),
+  };
 }
 
 /**
@@ -75,61 +87,4 @@ export function createCodeActAgent(params: CreateCodeActParams) {
   return compiled.withConfig({
     recursionLimit: defaultRecursionLimit(params.maxSteps ?? DEFAULT_MAX_STEPS),
   });
-}
-
-function validateParams(params: CreateCodeActParams): void {
-  const fail = (message: string): never => {
-    throw new Error(`createCodeActGraph: ${message}`);
-  };
-  if (typeof params !== "object" || params === null) {
-    fail("pass a params object: createCodeActGraph({ model, tools }).");
-  }
-  if (typeof params.model?.invoke !== "function") {
-    fail("`model` is required: any LangChain chat model, e.g. `new ChatOpenAI({ model: \"gpt-4o-mini\" })`.");
-  }
-  const { maxSteps } = params;
-  if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 1)) {
-    fail(`\`maxSteps\` must be a whole number of at least 1, got ${String(maxSteps)}.`);
-  }
-  const executor = params.executor;
-  let language: CodeLanguage = "javascript";
-  if (executor !== undefined) {
-    if (typeof executor.execute !== "function") {
-      fail("`executor` must implement Executor (an object with execute() and close()).");
-    }
-    if (executor.language !== "javascript" && executor.language !== "python") {
-      fail(`\`executor.language\` must be "javascript" or "python", got ${String(executor.language)}.`);
-    }
-    language = executor.language;
-  }
-  const threshold = params.lazyToolsThreshold;
-  if (threshold !== undefined && !(Number.isInteger(threshold) && threshold >= 0)) {
-    fail(`\`lazyToolsThreshold\` must be a whole number of at least 0, got ${String(threshold)}.`);
-  }
-  const approve = params.approve;
-  if (approve !== undefined && typeof approve !== "boolean" && typeof approve !== "function") {
-    fail("`approve` must be true, false, or a function (code) => boolean.");
-  }
-  if (params.responseFormat !== undefined && typeof params.responseFormat.safeParse !== "function") {
-    fail("`responseFormat` must be a zod schema, e.g. z.object({ answer: z.string() }).");
-  }
-  const byIdentifier = new Map<string, string[]>();
-  for (const [index, tool] of (params.tools ?? []).entries()) {
-    if (typeof tool?.invoke !== "function" || typeof tool.name !== "string") {
-      fail(`tools[${index}] is not a LangChain tool (make it with tool() from @langchain/core/tools).`);
-    }
-    const identifier = sanitizeIdentifier(tool.name, language);
-    byIdentifier.set(identifier, [...(byIdentifier.get(identifier) ?? []), tool.name]);
-  }
-  const searchName = TOOL_SEARCH_NAMES[language];
-  if (usesToolSearch(params.tools?.length ?? 0, threshold) && byIdentifier.has(searchName)) {
-    fail(`a tool is called ${searchName}, the name lazy tool discovery (\`lazyToolsThreshold\`) gives its search function. Rename the tool.`);
-  }
-  const clashes = [...byIdentifier].filter(([, names]) => names.length > 1);
-  if (clashes.length > 0) {
-    const list = clashes
-      .map(([identifier, names]) => `${names.map((name) => JSON.stringify(name)).join(", ")} → ${identifier}`)
-      .join("; ");
-    fail(`tool names must stay distinct as ${language} identifiers, but ${list}. Rename the tools.`);
-  }
 }

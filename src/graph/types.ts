@@ -93,20 +93,19 @@ export interface CreateCodeActParams {
   description?: string;
 }
 
-/** Parameters of {@link createModelNode}. */
-export type ModelNodeParams = Pick<
-  CreateCodeActParams,
-  "model" | "tools" | "executor" | "prompt" | "maxSteps" | "responseFormat" | "lazyToolsThreshold"
->;
+/**
+ * What the nodes read: the agent's params without the compile-time ones.
+ * Pass the same object to all three node factories (or use
+ * {@link createCodeActNodes}) and they share one resolution: one executor,
+ * one prompt, the same tools — exactly as {@link createCodeActGraph}'s nodes.
+ */
+export type CodeActNodeParams = Omit<CreateCodeActParams, "checkpointer" | "store" | "name" | "description">;
+
+/** Parameters of {@link createModelNode} (`model` is required). */
+export type ModelNodeParams = CodeActNodeParams;
 
 /** Parameters of {@link createRouteNode}. */
-export type RouteNodeParams = Pick<
-  CreateCodeActParams,
-  "executor" | "maxSteps" | "approve" | "responseFormat"
->;
+export type RouteNodeParams = Partial<CodeActNodeParams>;
 
 /** Parameters of {@link createExecuteNode}. */
-export type ExecuteNodeParams = Pick<
-  CreateCodeActParams,
-  "tools" | "executor" | "includeImagesInObservation"
->;
+export type ExecuteNodeParams = Partial<CodeActNodeParams>;

@@ -9,7 +9,7 @@ import {
   RICH_OUTPUT_STREAM_TYPE,
   TOOL_CALL_STREAM_TYPE,
 } from "../constants.js";
-import { LazyIsolatedVmExecutor } from "../default-executor.js";
+import { resolveCodeAct, type ResolvedCodeAct } from "../resolve.js";
 import { extractCode, messageText } from "../extract-code.js";
 import {
   createObservation,
@@ -88,11 +88,11 @@ export interface RichOutputStreamChunk {
  * run fails and the thread can be resumed later.
  */
 export function createExecuteNode(
-  params: ExecuteNodeParams = {}
+  params: ExecuteNodeParams | ResolvedCodeAct = {}
 ): (state: CodeActStateType, config: LangGraphRunnableConfig) => Promise<CodeActStateUpdate> {
-  const executor = params.executor ?? new LazyIsolatedVmExecutor();
-  const tools = params.tools ?? [];
-  const includeImages = params.includeImagesInObservation ?? false;
+  const resolved = resolveCodeAct(params, "createExecuteNode");
+  const { executor, includeImagesInObservation: includeImages } = resolved;
+  const tools = resolved.codeTools;
 
   return async function execute(state, config) {
     const code = state.code;

@@ -5,7 +5,6 @@ import { z } from "zod";
 import type { CodeLanguage } from "../../executors/types.js";
 import {
   APPROVAL_INTERRUPT_TYPE,
-  DEFAULT_MAX_STEPS,
   NODE_EXECUTE,
   NODE_MODEL,
 } from "../constants.js";
@@ -20,8 +19,9 @@ import {
 import type { CodeActStateType } from "../state.js";
 import { advanceStepWindow, currentStep, stepsLeftAfter } from "../step-window.js";
 import { parseStructuredAnswer } from "../structured-response.js";
-import type { ApprovalPolicy, RouteNodeParams } from "../types.js";
+import type { RouteNodeParams } from "../types.js";
 import { formatSchemaIssues } from "../../shared/zod-issues.js";
+import { resolveCodeAct, type ResolvedCodeAct } from "../resolve.js";
 
 /** Attempts the model gets to fix a final answer that does not match `responseFormat`. */
 export const MAX_FORMAT_RETRIES = 3;
@@ -66,10 +66,9 @@ export type RouteNode = (state: CodeActStateType, config: RunnableConfig) => Pro
  *
  * Add it with `ends: [NODE_EXECUTE, NODE_MODEL, END]` so Studio draws the edges.
  */
-export function createRouteNode(params: RouteNodeParams = {}): RouteNode {
-  const maxSteps = params.maxSteps ?? DEFAULT_MAX_STEPS;
-  const language: CodeLanguage = params.executor?.language ?? "javascript";
-  const needsApproval = approvalPredicate(params.approve);
+export function createRouteNode(params: RouteNodeParams | ResolvedCodeAct = {}): RouteNode {
+  const resolved = resolveCodeAct(params, "createRouteNode");
+  const { maxSteps, language, needsApproval, responseFormat } = resolved;
 
   return async function route(state, config) {
     let window = advanceStepWindow(state.stepWindow, currentStep(config));
@@ -86,12 +85,12 @@ export function createRouteNode(params: RouteNodeParams = {}): RouteNode {
       `the run reached its recursion limit of ${config.recursionLimit ?? "25"} graph steps`;
 
     if (state.code === null) {
-      if (params.responseFormat === undefined) {
+      if (responseFormat === undefined) {
         return new Command({ goto: END });
       }
       const answer = parseStructuredAnswer(
         messageText(state.messages.at(-1)?.content ?? ""),
-        params.responseFormat
+        responseFormat
       );
       if (answer.success) {
         return new Command({
@@ -144,10 +143,6 @@ export function createRouteNode(params: RouteNodeParams = {}): RouteNode {
   };
 }
 
-function approvalPredicate(approve: ApprovalPolicy | undefined): (code: string) => boolean {
-  if (typeof approve === "function") return approve;
-  return () => approve === true;
-}
 
 /**
  * Validates a resume value of an approval interrupt.

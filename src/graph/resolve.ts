@@ -1,0 +1,180 @@
+/**
+ * The one resolution step every node shares: from the params a user passes
+ * (to `createCodeActGraph` or to the node factories by hand) to what the
+ * nodes act on — the executor (exactly one default per params object), its
+ * language, the tools as the code sees them (the search function included
+ * when lazy discovery applies), the system prompt and the limits. Nodes never
+ * decide these on their own, so hand-wired nodes and the factory agree.
+ */
+import { SystemMessage } from "@langchain/core/messages";
+import type { StructuredToolInterface } from "@langchain/core/tools";
+import { toJsonSchema } from "@langchain/core/utils/json_schema";
+import type { ZodType } from "zod";
+import type { CodeLanguage, Executor } from "../executors/types.js";
+import { buildSystemPrompt, type ToolDiscovery } from "../prompts/index.js";
+import { sanitizeIdentifier } from "../tools/identifiers.js";
+import { TOOL_SEARCH_NAMES, usesToolSearch, withToolSearch } from "../tools/tool-search.js";
+import { DEFAULT_MAX_STEPS } from "./constants.js";
+import { executorDescription, LazyIsolatedVmExecutor } from "./default-executor.js";
+import type { ApprovalPolicy, CreateCodeActParams } from "./types.js";
+
+/** Everything the nodes of one agent share; see {@link resolveCodeAct}. */
+export interface ResolvedCodeAct {
+  /** The params as given, for what only one node reads (the model). */
+  readonly params: Readonly<Partial<CreateCodeActParams>>;
+  /** Runs the code: the one passed, or the agent's one default. */
+  readonly executor: Executor;
+  readonly language: CodeLanguage;
+  /** The tools the code can call: the user's, plus the search function with lazy discovery. */
+  readonly codeTools: readonly StructuredToolInterface[];
+  /** Whether the prompt declares every tool or only the search function. */
+  readonly toolDiscovery: ToolDiscovery;
+  readonly maxSteps: number;
+  /** True when the code needs a human's approval before it runs. */
+  readonly needsApproval: (code: string) => boolean;
+  readonly responseFormat: ZodType | undefined;
+  readonly includeImagesInObservation: boolean;
+  /** The system message, rendered on first use and kept (a failed render is retried). */
+  systemMessage(): Promise<SystemMessage>;
+}
+
+const RESOLVED = Symbol("codeact.resolved");
+type Branded = ResolvedCodeAct & { readonly [RESOLVED]: true };
+
+// One resolution per params object: nodes built by hand from the same object
+// share the executor and the prompt, as the factory's nodes do.
+const resolutions = new WeakMap<object, Branded>();
+
+/**
+ * Resolves `params` once (the same object gives the same resolution) and
+ * validates them, with errors that say what to change. `caller` names the
+ * function in those errors.
+ */
+export function resolveCodeAct(
+  params: Partial<CreateCodeActParams> | ResolvedCodeAct,
+  caller = "createCodeActGraph"
+): ResolvedCodeAct {
+  if (isResolved(params)) return params;
+  const given: Partial<CreateCodeActParams> = params;
+  validateParams(given, caller);
+  const known = resolutions.get(params);
+  if (known !== undefined) return known;
+  const executor = given.executor ?? new LazyIsolatedVmExecutor();
+  const language = executor.language;
+  const tools = given.tools ?? [];
+  const toolDiscovery: ToolDiscovery = usesToolSearch(tools.length, given.lazyToolsThreshold) ? "search" : "declare";
+  const maxSteps = given.maxSteps ?? DEFAULT_MAX_STEPS;
+  let systemMessage: Promise<SystemMessage> | undefined;
+  const resolved: Branded = {
+    [RESOLVED]: true,
+    params: given,
+    executor,
+    language,
+    codeTools: withToolSearch(tools, language, given.lazyToolsThreshold),
+    toolDiscovery,
+    maxSteps,
+    needsApproval: approvalPredicate(given.approve),
+    responseFormat: given.responseFormat,
+    includeImagesInObservation: given.includeImagesInObservation ?? false,
+    systemMessage() {
+      systemMessage ??= renderSystemMessage(given, executor, toolDiscovery, maxSteps);
+      systemMessage.catch(() => {
+        // A tool whose schema cannot be converted fails the render; try again next call.
+        systemMessage = undefined;
+      });
+      return systemMessage;
+    },
+  };
+  resolutions.set(params, resolved);
+  return resolved;
+}
+
+function isResolved(value: object): value is ResolvedCodeAct {
+  return (value as Partial<Branded>)[RESOLVED] === true;
+}
+
+async function renderSystemMessage(
+  params: Partial<CreateCodeActParams>,
+  executor: Executor,
+  toolDiscovery: ToolDiscovery,
+  maxSteps: number
+): Promise<SystemMessage> {
+  const description = await executorDescription(executor);
+  const text = await buildSystemPrompt({
+    language: executor.language,
+    tools: params.tools ?? [],
+    maxSteps,
+    toolDiscovery,
+    ...(description !== undefined && { executorDescription: description }),
+    ...(params.prompt !== undefined && { prompt: params.prompt }),
+    ...(params.responseFormat !== undefined && {
+      responseFormat: { jsonSchema: toJsonSchema(params.responseFormat) as object },
+    }),
+  });
+  return new SystemMessage(text);
+}
+
+function approvalPredicate(approve: ApprovalPolicy | undefined): (code: string) => boolean {
+  if (typeof approve === "function") return approve;
+  return () => approve === true;
+}
+
+function validateParams(params: Partial<CreateCodeActParams>, caller: string): void {
+  const fail = (message: string): never => {
+    throw new Error(`${caller}: ${message}`);
+  };
+  if (typeof params !== "object" || params === null) {
+    fail(`pass a params object: ${caller}({ model, tools }).`);
+  }
+  if (params.model !== undefined && typeof params.model?.invoke !== "function") {
+    fail("`model` must be a LangChain chat model, e.g. `new ChatOpenAI({ model: \"gpt-4o-mini\" })`.");
+  }
+  const { maxSteps } = params;
+  if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 1)) {
+    fail(`\`maxSteps\` must be a whole number of at least 1, got ${String(maxSteps)}.`);
+  }
+  const executor = params.executor;
+  let language: CodeLanguage = "javascript";
+  if (executor !== undefined) {
+    if (typeof executor?.execute !== "function") {
+      fail("`executor` must implement Executor (an object with execute() and close()).");
+    }
+    if (executor.language !== "javascript" && executor.language !== "python") {
+      fail(`\`executor.language\` must be "javascript" or "python", got ${String(executor.language)}.`);
+    }
+    language = executor.language;
+  }
+  const threshold = params.lazyToolsThreshold;
+  if (threshold !== undefined && !(Number.isInteger(threshold) && threshold >= 0)) {
+    fail(`\`lazyToolsThreshold\` must be a whole number of at least 0, got ${String(threshold)}.`);
+  }
+  const approve = params.approve;
+  if (approve !== undefined && typeof approve !== "boolean" && typeof approve !== "function") {
+    fail("`approve` must be true, false, or a function (code) => boolean.");
+  }
+  if (params.responseFormat !== undefined && typeof params.responseFormat?.safeParse !== "function") {
+    fail("`responseFormat` must be a zod schema, e.g. z.object({ answer: z.string() }).");
+  }
+  if (params.tools !== undefined && !Array.isArray(params.tools)) {
+    fail("`tools` must be an array of LangChain tools.");
+  }
+  const byIdentifier = new Map<string, string[]>();
+  for (const [index, tool] of (params.tools ?? []).entries()) {
+    if (typeof tool?.invoke !== "function" || typeof tool.name !== "string") {
+      fail(`tools[${index}] is not a LangChain tool (make it with tool() from @langchain/core/tools).`);
+    }
+    const identifier = sanitizeIdentifier(tool.name, language);
+    byIdentifier.set(identifier, [...(byIdentifier.get(identifier) ?? []), tool.name]);
+  }
+  const searchName = TOOL_SEARCH_NAMES[language];
+  if (usesToolSearch(params.tools?.length ?? 0, threshold) && byIdentifier.has(searchName)) {
+    fail(`a tool is called ${searchName}, the name lazy tool discovery (\`lazyToolsThreshold\`) gives its search function. Rename the tool.`);
+  }
+  const clashes = [...byIdentifier].filter(([, names]) => names.length > 1);
+  if (clashes.length > 0) {
+    const list = clashes
+      .map(([identifier, names]) => `${names.map((name) => JSON.stringify(name)).join(", ")} → ${identifier}`)
+      .join("; ");
+    fail(`tool names must stay distinct as ${language} identifiers, but ${list}. Rename the tools.`);
+  }
+}
