@@ -5,7 +5,7 @@ import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { tool, type DynamicStructuredTool } from "@langchain/core/tools";
 import { v5 as uuidv5 } from "@langchain/core/utils/uuid";
 import { z } from "zod";
-import { messageText } from "../graph/extract-code.js";
+import { messageText } from "../shared/message-text.js";
 
 /** Namespace of the thread ids derived for child graphs (a fixed random UUID). */
 export const GRAPH_TOOL_THREAD_NAMESPACE = "3c1f6f0e-8f0a-4d1e-9a55-6f0c2b7d9e41";

@@ -60,7 +60,7 @@ const PYTHON_KEYWORDS: ReadonlySet<string> = new Set([
 const FALLBACK_IDENTIFIER = "tool";
 
 /** Is `name` reserved (or a global we keep) in `language`? */
-export function isReservedIdentifier(
+function isReservedIdentifier(
   name: string,
   language: CodeLanguage
 ): boolean {

@@ -13,7 +13,7 @@ const SAFE_INTEGER_BOUNDS = new Set([
 ]);
 
 /** Keywords whose value maps names (not keywords) to schemas. */
-export const SCHEMA_MAP_KEYWORDS: ReadonlySet<string> = new Set([
+const SCHEMA_MAP_KEYWORDS: ReadonlySet<string> = new Set([
   "properties",
   "patternProperties",
   "$defs",
@@ -22,7 +22,7 @@ export const SCHEMA_MAP_KEYWORDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Keywords whose value is data, not a schema. */
-export const DATA_KEYWORDS: ReadonlySet<string> = new Set([
+const DATA_KEYWORDS: ReadonlySet<string> = new Set([
   "default",
   "enum",
   "const",
@@ -92,7 +92,7 @@ function normalizeValue(value: unknown): unknown {
 }
 
 /** Applies `transform` to each value of a record; other values pass through. */
-export function mapValues(
+function mapValues(
   value: unknown,
   transform: (child: unknown) => unknown
 ): unknown {
