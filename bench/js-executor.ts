@@ -10,11 +10,18 @@ import { performance } from "node:perf_hooks";
 import vm from "node:vm";
 import { DEFAULT_ISOLATION, IsolatedVmExecutor, type IsolationMode } from "../src/executors/isolated-vm/index.js";
 import type { HostFunction } from "../src/executors/types.js";
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import { tool } from "@langchain/core/tools";
+import { z } from "zod";
+import { createToolFunctions } from "../src/tools/tool-functions.js";
 import { figure, median, sample, type BenchFigure } from "./stats.js";
 
 const GROUP = "JavaScript executor";
 export const WARM_CELL_GOAL_MS = 0.5;
 export const FRESH_SESSION_GOAL_MS = 3;
+/** Per LangChain tool call from code, with nothing listening. */
+const TOOL_CALL_GOAL_IN_PROCESS_MS = 0.1;
+const TOOL_CALL_GOAL_PROCESS_MS = 0.25;
 /** A graph builds its executor well before the first cell: this long, here. */
 const FIRST_CELL_DELAY_MS = 3_000;
 const FIRST_CELL_LATER_RUNS = 3;
@@ -146,6 +153,16 @@ async function runOneMode(options: JsExecutorOptions, isolation: IsolationMode):
     Promise.resolve(vm.runInContext(`(async () => { return (${code}) })()`, floorContext));
   const floorLoop = `(async () => { ${loopCode.replace(/ sum$/, " return sum")} })()`;
   const run = (code: string, sessionId = "warm") => executor.execute({ code, sessionId, tools });
+  // The same loop over a LangChain tool, as the execute node passes it: with
+  // nothing listening, and with a callback handler (as when tracing).
+  const noopTool = tool(async () => 1, { name: "noop", description: "Returns 1.", schema: z.object({}) });
+  const fastTools = createToolFunctions([noopTool], { language: "javascript", config: {} });
+  const observedTools = createToolFunctions([noopTool], {
+    language: "javascript",
+    config: { callbacks: [new (class extends BaseCallbackHandler { name = "listener"; })()] },
+  });
+  const runWith = (functions: Record<string, HostFunction>) => () =>
+    executor.execute({ code: loopCode, sessionId: "warm", tools: functions });
 
   try {
     const check = await run(loopCode);
@@ -185,6 +202,10 @@ async function runOneMode(options: JsExecutorOptions, isolation: IsolationMode):
     const loopFloor = median(
       await sample(options.loopRuns, () => Promise.resolve(vm.runInContext(floorLoop, floorContext)))
     );
+    await runWith(fastTools)();
+    await runWith(observedTools)();
+    const toolLoopFast = median(await sample(options.loopRuns, runWith(fastTools)));
+    const toolLoopInvoke = median(await sample(options.loopRuns, runWith(observedTools)));
     const baselineName = "node:vm, same code";
     return [
       figure({
@@ -231,6 +252,21 @@ async function runOneMode(options: JsExecutorOptions, isolation: IsolationMode):
         value: loop / options.loopCalls,
         unit: "ms",
         baseline: { name: baselineName, value: loopFloor / options.loopCalls },
+      }),
+      figure({
+        group: GROUP,
+        name: `LangChain tool (tool()) in a loop, nothing listening (per call)${suffix}`,
+        value: toolLoopFast / options.loopCalls,
+        unit: "ms",
+        baseline: { name: "a plain host function, same loop", value: loop / options.loopCalls },
+        goal: { of: "value", max: isolation === "in-process" ? TOOL_CALL_GOAL_IN_PROCESS_MS : TOOL_CALL_GOAL_PROCESS_MS },
+      }),
+      figure({
+        group: GROUP,
+        name: `LangChain tool in a loop, a callback handler listening (per call)${suffix}`,
+        value: toolLoopInvoke / options.loopCalls,
+        unit: "ms",
+        baseline: { name: "nothing listening", value: toolLoopFast / options.loopCalls },
       }),
     ];
   } finally {
