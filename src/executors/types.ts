@@ -182,6 +182,15 @@ export interface Executor {
    */
   execute(request: ExecuteRequest): Promise<ExecuteResult>;
   /**
+   * Drops this process's live state for a session without touching what
+   * other processes may share (a remote kernel stays up); the next
+   * `execute` for it starts over from the request's `variables` and
+   * `resumeToken`. The graph calls it when the session is older than the
+   * thread's state (another worker ran the thread since). Optional: without
+   * it the graph moves the thread to a new session id instead.
+   */
+  forgetSession?(sessionId: string): Promise<void>;
+  /**
    * Frees every session (isolates, kernels, sockets). Idempotent: a second
    * call resolves at once. Further `execute` calls throw
    * `ExecutorClosedError`.

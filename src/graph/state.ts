@@ -44,6 +44,16 @@ export const CodeActState = Annotation.Root({
     reducer: (_previous, next) => next,
     default: () => null,
   }),
+  /**
+   * Which version of this thread's state the last cell produced (a new id
+   * per cell). A process whose live session holds an older version (another
+   * worker ran the thread since, or the thread was rewound to an earlier
+   * checkpoint) rebuilds it from `variables` before running on it.
+   */
+  sessionVersion: Annotation<string | null>({
+    reducer: (_previous, next) => next,
+    default: () => null,
+  }),
   /** Session id used when the run has no `thread_id` (no checkpointer). */
   sessionId: Annotation<string | null>({
     reducer: (_previous, next) => next,

@@ -30,6 +30,7 @@ function stateWith(values: Partial<CodeActStateType>): CodeActStateType {
     unsavedVariables: [],
     resumeToken: null,
     sessionId: null,
+    sessionVersion: null,
     structuredResponse: undefined,
     stepWindow: null,
   };
@@ -184,7 +185,7 @@ describe("execute node", () => {
     });
     const config = { configurable: { thread_id: "snapshot-thread" } } as never;
     const same = await node(before, config);
-    expect(Object.keys(same).sort()).toEqual(["messages", "steps"]);
+    expect(Object.keys(same).sort()).toEqual(["messages", "sessionVersion", "steps"]);
     expect(applied(before, same).variables).toEqual({ a: 1, b: [1, { c: "x" }] });
 
     const different = await node(before, config);

@@ -23,6 +23,7 @@ import {
   type RecordedToolCalls,
 } from "../messages.js";
 import { executorSessionId } from "../session-id.js";
+import { recordSessionVersion, sessionForState } from "../session-versions.js";
 import type { CodeActStateType, CodeActStateUpdate } from "../state.js";
 import { addRunMetadata } from "../../tracing/run-metadata.js";
 import {
@@ -102,8 +103,9 @@ export function createExecuteNode(
       );
     }
     const session = executorSessionId(config, state.sessionId);
-    const sessionId = session.sessionId;
-    const newSessionId = session.isNew ? sessionId : undefined;
+    const newSessionId = session.isNew ? session.sessionId : undefined;
+    // A live session older than the thread's state is rebuilt from it first.
+    const { executorSessionId: sessionId } = await sessionForState(executor, session.sessionId, state.sessionVersion);
     const writer = config.writer;
 
     // Each cell is a child run, so traces show its code and result and the
@@ -177,6 +179,7 @@ export function createExecuteNode(
     return {
       messages: [observation],
       steps: state.steps + 1,
+      sessionVersion: recordSessionVersion(executor, session.sessionId, sessionId),
       ...changed("variables", state.variables, result.variables),
       ...changed("unsavedVariables", state.unsavedVariables, result.unsavedVariables),
       ...changed("resumeToken", state.resumeToken, result.resumeToken),
