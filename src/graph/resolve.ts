@@ -15,7 +15,7 @@ import { buildSystemPrompt, type ToolDiscovery } from "../prompts/index.js";
 import { sanitizeIdentifier } from "../tools/identifiers.js";
 import { TOOL_SEARCH_NAMES, usesToolSearch, withToolSearch } from "../tools/tool-search.js";
 import { DEFAULT_MAX_STEPS } from "./constants.js";
-import { executorDescription, LazyIsolatedVmExecutor } from "./default-executor.js";
+import { defaultExecutor, executorDescription } from "./default-executor.js";
 import type { ApprovalPolicy, CreateCodeActParams } from "./types.js";
 
 /** Everything the nodes of one agent share; see {@link resolveCodeAct}. */
@@ -59,7 +59,7 @@ export function resolveCodeAct(
   validateParams(given, caller);
   const known = resolutions.get(params);
   if (known !== undefined) return known;
-  const executor = given.executor ?? new LazyIsolatedVmExecutor();
+  const executor = given.executor ?? defaultExecutor();
   const language = executor.language;
   const tools = given.tools ?? [];
   const toolDiscovery: ToolDiscovery = usesToolSearch(tools.length, given.lazyToolsThreshold) ? "search" : "declare";

@@ -7,7 +7,7 @@ import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { IsolatedVmExecutor } from "../../src/executors/isolated-vm/index.js";
 import { createCodeActAgent, createCodeActGraph } from "../../src/graph/create-codeact-graph.js";
-import { LazyIsolatedVmExecutor } from "../../src/graph/default-executor.js";
+import { createExecutor } from "../../src/executors/create-executor.js";
 import { isObservation } from "../../src/graph/messages.js";
 import { addTool, js, multiplyTool, ScriptedChatModel, textOf } from "./helpers.js";
 
@@ -174,12 +174,20 @@ describe("CodeAct graph with the isolated-vm executor", () => {
   });
 
   it("creates the default executor lazily and it runs code", async () => {
-    const lazy = new LazyIsolatedVmExecutor();
+    const lazy = createExecutor();
     executors.push(lazy);
     expect(lazy.description).toBeUndefined();
     const result = await lazy.execute({ code: "6 * 7", sessionId: "lazy" });
     expect(result.value).toBe("42");
     expect(lazy.description).toEqual(expect.any(String));
+  });
+
+  it("describes a lazy Python executor without starting a server", async () => {
+    const python = createExecutor({ language: "python", server: { baseUrl: "http://127.0.0.1:9/" }, options: { timeoutMs: 1234 } });
+    executors.push(python);
+    expect(await python.describe()).toContain("Python");
+    // Nothing was created: the address is never contacted.
+    expect(python.description).toBeUndefined();
   });
 
   it("does not load the native isolated-vm module when the package root is imported", () => {

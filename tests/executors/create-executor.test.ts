@@ -1,0 +1,41 @@
+import { createExecutor } from "../../src/executors/create-executor.js";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("createExecutor, the one executor factory", () => {
+  it("builds a JavaScript executor on first use", async () => {
+    const executor = createExecutor({ language: "javascript", options: { isolation: "in-process", timeoutMs: 2000 } });
+    try {
+      expect(executor.language).toBe("javascript");
+      const result = await executor.execute({ code: "[1, 2, 3].map((n) => n * 2)", sessionId: "js" });
+      expect(result.value).toBe("[ 2, 4, 6 ]");
+      expect(executor.description).toContain("2000");
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it("starts a local Jupyter server for Python on the first cell and stops it on close", async () => {
+    const executor = createExecutor({ language: "python", options: { timeoutMs: 20_000 } });
+    const before = await executor.describe();
+    expect(before).toContain("Python");
+    const result = await executor.execute({ code: "import os\nprint(os.getppid())\n6 * 7", sessionId: "py" });
+    expect(result.error).toBeUndefined();
+    expect(result.value).toBe("42");
+    // The kernel's parent is the jupyter-server the factory started.
+    const serverPid = Number(result.output.trim());
+    expect(alive(serverPid)).toBe(true);
+    await executor.close();
+    const deadline = Date.now() + 10_000;
+    while (alive(serverPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(alive(serverPid)).toBe(false);
+    await expect(executor.execute({ code: "1", sessionId: "py" })).rejects.toMatchObject({ code: "EXECUTOR_CLOSED" });
+  }, 60_000);
+});
