@@ -6,14 +6,9 @@
  */
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { ChatOpenAI } from "@langchain/openai";
-import type {
-  CodeLanguage,
-  ExecuteRequest,
-  ExecuteResult,
-  Executor,
-} from "../src/executors/types.js";
-import { IsolatedVmExecutor } from "../src/executors/isolated-vm/index.js";
-import { JupyterExecutor, startLocalJupyter } from "../src/executors/jupyter/index.js";
+import { createExecutor, type JupyterServerAddress } from "../src/executors/create-executor.js";
+import type { CodeLanguage, Executor } from "../src/executors/types.js";
+import { startLocalJupyter } from "../src/executors/jupyter/index.js";
 import type { AgentSettings } from "./settings.js";
 
 const models = new Map<string, BaseChatModel>();
@@ -44,29 +39,25 @@ export function executorFor(language: CodeLanguage, settings: AgentSettings): Ex
   if (executor === undefined) {
     executor =
       language === "javascript"
-        ? new IsolatedVmExecutor({
-            timeoutMs: settings.timeoutMs,
-            memoryLimitMb: settings.memoryLimitMb,
+        ? createExecutor({
+            language,
+            options: { timeoutMs: settings.timeoutMs, memoryLimitMb: settings.memoryLimitMb },
           })
-        : new LazyJupyterExecutor(settings.timeoutMs);
+        : createExecutor({ language, server: jupyterConnection, options: { timeoutMs: settings.timeoutMs } });
     executors.set(key, executor);
   }
   return executor;
 }
 
-/** Where the Python kernels live: `JUPYTER_URL`/`JUPYTER_TOKEN`, else a local server. */
-interface JupyterConnection {
-  baseUrl: string;
-  token: string | undefined;
-}
+let jupyter: Promise<JupyterServerAddress> | undefined;
 
-let jupyter: Promise<JupyterConnection> | undefined;
-
-function jupyterConnection(): Promise<JupyterConnection> {
+/** Where the Python kernels live: `JUPYTER_URL`/`JUPYTER_TOKEN`, else one local server for the process. */
+function jupyterConnection(): Promise<JupyterServerAddress> {
   jupyter ??= (async () => {
     const url = process.env["JUPYTER_URL"];
     if (url !== undefined && url !== "") {
-      return { baseUrl: url, token: process.env["JUPYTER_TOKEN"] || undefined };
+      const token = process.env["JUPYTER_TOKEN"];
+      return { baseUrl: url, ...(token ? { token } : {}) };
     }
     const local = await startLocalJupyter();
     // 'exit' handlers must be synchronous: SIGTERM makes jupyter-server shut
@@ -86,42 +77,4 @@ function jupyterConnection(): Promise<JupyterConnection> {
     jupyter = undefined;
   });
   return jupyter;
-}
-
-/**
- * A {@link JupyterExecutor} whose server is found (or started) on the first
- * cell, so loading a Python graph costs nothing until it runs code.
- */
-class LazyJupyterExecutor implements Executor {
-  readonly name = "jupyter";
-  readonly language = "python" as const;
-  readonly description: string;
-  readonly #timeoutMs: number;
-  #executor: Promise<JupyterExecutor> | undefined;
-
-  constructor(timeoutMs: number) {
-    this.#timeoutMs = timeoutMs;
-    // The description depends only on the limits; the client connects lazily,
-    // so a placeholder URL gives us the executor's own words for the prompt.
-    this.description = new JupyterExecutor({ baseUrl: "http://127.0.0.1:9/", timeoutMs }).description;
-  }
-
-  async execute(request: ExecuteRequest): Promise<ExecuteResult> {
-    this.#executor ??= jupyterConnection().then(
-      ({ baseUrl, token }) =>
-        new JupyterExecutor({
-          baseUrl,
-          ...(token !== undefined && { token }),
-          timeoutMs: this.#timeoutMs,
-        })
-    );
-    this.#executor.catch(() => {
-      this.#executor = undefined;
-    });
-    return (await this.#executor).execute(request);
-  }
-
-  async close(): Promise<void> {
-    if (this.#executor !== undefined) await (await this.#executor).close();
-  }
 }

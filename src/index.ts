@@ -127,7 +127,7 @@ export type {
   JsonValue,
   RichOutput,
 } from "./executors/types.js";
-export { createExecutor, LazyExecutor, type ExecutorSpec } from "./executors/create-executor.js";
+export { createExecutor, LazyExecutor, type ExecutorSpec, type JupyterServerAddress } from "./executors/create-executor.js";
 export {
   combineSessionChanges,
   describeSessionChange,

@@ -10,6 +10,12 @@ import type { JupyterExecutorOptions } from "./jupyter/jupyter-executor.js";
 import type { StartLocalJupyterOptions } from "./jupyter/local-server.js";
 import type { CodeLanguage, ExecuteRequest, ExecuteResult, Executor } from "./types.js";
 
+/** Where a Jupyter server listens. */
+export interface JupyterServerAddress {
+  baseUrl: string;
+  token?: string;
+}
+
 /** What {@link createExecutor} builds. */
 export type ExecutorSpec =
   | {
@@ -22,9 +28,10 @@ export type ExecutorSpec =
       /**
        * A Jupyter server to run kernels on. Without it a local `jupyter-server`
        * is started on the first cell (options of `startLocalJupyter`) and
-       * stopped by `close()`.
+       * stopped by `close()`. A function is asked on the first cell (a
+       * server shared by several executors, started when first needed).
        */
-      server?: { baseUrl: string; token?: string } | { local: StartLocalJupyterOptions };
+      server?: JupyterServerAddress | { local: StartLocalJupyterOptions } | (() => Promise<JupyterServerAddress>);
       /** Options of `JupyterExecutor` other than the server's address. */
       options?: Omit<JupyterExecutorOptions, "baseUrl" | "token">;
     };
@@ -108,11 +115,15 @@ export class LazyExecutor implements Executor {
       executor = new IsolatedVmExecutor(spec.options);
     } else {
       const { JupyterExecutor, startLocalJupyter } = await import("./jupyter/index.js");
-      let server = spec.server;
-      if (server === undefined || "local" in server) {
-        const local = await startLocalJupyter(server?.local ?? {});
+      let server: JupyterServerAddress;
+      if (typeof spec.server === "function") {
+        server = await spec.server();
+      } else if (spec.server === undefined || "local" in spec.server) {
+        const local = await startLocalJupyter(spec.server?.local ?? {});
         this.#stopServer = () => local.stop();
         server = { baseUrl: local.baseUrl, token: local.token };
+      } else {
+        server = spec.server;
       }
       executor = new JupyterExecutor({
         ...spec.options,
