@@ -435,7 +435,8 @@ describe("createCodeActAgent", () => {
     expect(edges).toEqual([
       "__start__->model",
       "execute->model",
-      "model->route",
+      "model->__end__?",
+      "model->route?",
       "route->__end__?",
       "route->execute?",
       "route->model?",
