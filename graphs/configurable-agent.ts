@@ -78,7 +78,11 @@ export function createConfigurableCodeActAgent(options: ConfigurableCodeActOptio
       nodesFor(config).execute(state, config)
     )
     .addEdge(START, NODE_MODEL)
-    .addEdge(NODE_MODEL, NODE_ROUTE)
+    .addConditionalEdges(
+      NODE_MODEL,
+      (state: CodeActStateType, config: LangGraphRunnableConfig) => nodesFor(config).afterModel(state),
+      [NODE_ROUTE, END]
+    )
     .addEdge(NODE_EXECUTE, NODE_MODEL)
     .compile({ name: options.name, description: options.description })
     .withConfig({ recursionLimit: defaultRecursionLimit(MAX_STUDIO_MAX_STEPS) });
