@@ -14,6 +14,7 @@ import {
   toolSchemaToJsonSchema,
   type JsonSchema,
 } from "./json-schema.js";
+import { bindArguments } from "../executors/tool-arguments.js";
 import { describeInvalidInput } from "./invalid-input.js";
 
 export { toolSchemaToJsonSchema, type JsonSchema } from "./json-schema.js";
@@ -213,25 +214,12 @@ function argumentsToInput(
     keywords = last;
     positional = positional.slice(0, -1);
   }
-  if (positional.length > parameters.length) {
-    throw new Error(
-      `${identifier}: too many arguments: takes ${parameters.length} positional ` +
-        `argument(s) (${parameters.join(", ")}), got ${positional.length}; ` +
-        `pass one object instead`
-    );
+  try {
+    return bindArguments(parameters, positional, keywords);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new Error(`${identifier}: ${detail}${/positional/.test(detail) ? "; pass one object instead" : ""}`);
   }
-  const input: Record<string, unknown> = {};
-  positional.forEach((value, index) => {
-    const name = parameters[index];
-    if (name !== undefined && value !== undefined) input[name] = value;
-  });
-  for (const [name, value] of Object.entries(keywords)) {
-    if (name in input) {
-      throw new Error(`${identifier}: got multiple values for argument '${name}'`);
-    }
-    input[name] = value;
-  }
-  return input;
 }
 
 function isInputParsingError(error: unknown): boolean {

@@ -8,7 +8,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { JupyterClient, startLocalJupyter, type LocalJupyter } from "../../src/executors/jupyter/index.js";
+import { startLocalJupyter, type LocalJupyter } from "../../src/executors/jupyter/index.js";
+import { JupyterClient } from "../../src/executors/jupyter/rest-client.js";
 import { js, observations, py, runAgentProcess, type FixtureInput } from "./helpers.js";
 
 jest.setTimeout(180_000);

@@ -23,7 +23,6 @@ const BEING_SPLIT = new Set([
   "executors/isolated-vm/isolated-vm-executor.ts",
   "executors/isolated-vm/process-supervisor.ts",
   "executors/jupyter/jupyter-executor.ts",
-  "executors/jupyter/kernel-client.ts",
 ]);
 
 function sourceFiles(dir: string): string[] {

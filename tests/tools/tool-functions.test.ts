@@ -127,7 +127,7 @@ describe("createToolFunctions", () => {
 
   it("rejects too many positional values", async () => {
     await expect(functions.concat!("a", 1, 2)).rejects.toThrow(
-      "concat: too many arguments: takes 2 positional argument(s) (a, b), got 3"
+      "concat: takes at most 2 positional argument(s) (a, b), got 3; pass one object instead"
     );
   });
 

@@ -2,7 +2,7 @@
 import { stripVTControlCharacters } from "node:util";
 import type { ExecutionError, RichOutput } from "../types.js";
 import { OutputBuffer } from "../../shared/clip.js";
-import type { KernelMessage } from "./kernel-client.js";
+import type { KernelMessage } from "./kernel-protocol.js";
 
 /** Rich MIME types kept as outputs, in order of preference for display. */
 export const RICH_MIME_TYPES = [

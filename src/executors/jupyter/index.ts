@@ -18,14 +18,6 @@ export {
   type JupyterExecutorOptions,
 } from "./jupyter-executor.js";
 export {
-  JupyterClient,
-  KernelConnection,
-  type JupyterClientOptions,
-  type KernelMessage,
-  type KernelModel,
-  type MessageHeader,
-} from "./kernel-client.js";
-export {
   startLocalJupyter,
   type LocalJupyter,
   type StartLocalJupyterOptions,

@@ -14,15 +14,15 @@ import type {
 } from "../types.js";
 import { OutputBuffer } from "../../shared/clip.js";
 import { CellOutput } from "./cell-output.js";
+import type { KernelConnection } from "./kernel-connection.js";
 import {
   ConnectionLostError,
-  JupyterClient,
   KernelDiedError,
   KernelGoneError,
-  type KernelConnection,
   type KernelMessage,
   type MessageHeader,
-} from "./kernel-client.js";
+} from "./kernel-protocol.js";
+import { JupyterClient } from "./rest-client.js";
 import {
   BOOTSTRAP_CODE,
   STATUS_EXPRESSION,

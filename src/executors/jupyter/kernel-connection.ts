@@ -1,267 +1,31 @@
 /**
- * A thin client for the Jupyter Server kernel API: REST for the kernel
- * lifecycle and the WebSocket channels endpoint for messages. Only the
- * endpoints shared by Jupyter Server, Kernel Gateway and Enterprise Gateway
- * are used.
+ * One Jupyter session on a kernel's channels WebSocket: sends requests,
+ * routes replies to them, and survives a dropped socket (reconnect with the
+ * same session id, resend what the kernel never acknowledged).
  */
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
+import { ExecutorUnauthorizedError } from "../errors.js";
 import {
-  ExecutorProtocolError,
-  ExecutorUnauthorizedError,
-  ExecutorUnavailableError,
-} from "../errors.js";
+  ConnectionLostError,
+  KernelDiedError,
+  KernelGoneError,
+  PROTOCOL_VERSION,
+  type KernelMessage,
+  type MessageHeader,
+} from "./kernel-protocol.js";
 
-/** Message protocol version we speak (ipykernel 6 answers 5.3). */
-const PROTOCOL_VERSION = "5.3";
 /** Waits between WebSocket reconnection attempts while a cell is running. */
 const RECONNECT_DELAYS_MS = [50, 250, 1_000, 2_000] as const;
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /**
  * After a reconnect, how long the server gets to replay what it buffered
  * before we resend requests the kernel never acknowledged (lost in flight).
  */
 const RESEND_AFTER_RECONNECT_MS = 500;
-const KERNEL_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
-/** A kernel as `GET /api/kernels/{id}` describes it. */
-export interface KernelModel {
-  id: string;
-  name: string;
-  execution_state?: string;
-  last_activity?: string;
-  connections?: number;
-}
-
-/** The header of a Jupyter message. */
-export interface MessageHeader {
-  msg_id: string;
-  msg_type: string;
-  session: string;
-  username: string;
-  date: string;
-  version: string;
-}
-
-export type ChannelName = "shell" | "iopub" | "stdin" | "control";
-
-/** A Jupyter message as carried by the JSON WebSocket protocol. */
-export interface KernelMessage {
-  channel: ChannelName;
-  header: MessageHeader;
-  parent_header: Partial<MessageHeader>;
-  metadata: Record<string, unknown>;
-  content: Record<string, unknown>;
-  buffers?: unknown[];
-}
-
-export interface JupyterClientOptions {
-  /** HTTP(S) URL of the server, e.g. `http://127.0.0.1:8888/` (a path prefix is kept). */
-  baseUrl: string;
-  /** WebSocket URL of the server; derived from `baseUrl` when omitted. */
-  wsUrl?: string;
-  /** Sent as `Authorization: token <token>`. */
-  token?: string;
-  /** Limit for one REST call. @defaultValue `30_000` */
-  requestTimeoutMs?: number;
-}
-
-function withTrailingSlash(url: string): string {
-  return url.endsWith("/") ? url : `${url}/`;
-}
-
-/** The kernel id must be safe to put into a URL path. */
-export function assertKernelId(kernelId: string): void {
-  if (!KERNEL_ID_PATTERN.test(kernelId)) {
-    throw new ExecutorProtocolError(`Invalid kernel id ${JSON.stringify(kernelId)}.`);
-  }
-}
-
-/** REST calls of the kernel lifecycle, and WebSocket connections to kernels. */
-export class JupyterClient {
-  readonly baseUrl: string;
-  readonly wsUrl: string;
-  readonly #token: string | undefined;
-  readonly #requestTimeoutMs: number;
-
-  constructor(options: JupyterClientOptions) {
-    this.baseUrl = withTrailingSlash(options.baseUrl);
-    this.wsUrl = withTrailingSlash(
-      options.wsUrl ?? this.baseUrl.replace(/^http(s?):/i, "ws$1:")
-    );
-    this.#token = options.token;
-    this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  }
-
-  /** Headers for REST and WebSocket requests. */
-  get headers(): Record<string, string> {
-    return this.#token ? { Authorization: `token ${this.#token}` } : {};
-  }
-
-  async startKernel(kernelName: string): Promise<KernelModel> {
-    const response = await this.#request("POST", "api/kernels", { name: kernelName });
-    if (response.status !== 201 && response.status !== 200) {
-      throw await this.#unexpected(response, `start a "${kernelName}" kernel`);
-    }
-    return (await response.json()) as KernelModel;
-  }
-
-  /** The kernel, or null when the server does not know it (any more). */
-  async getKernel(kernelId: string): Promise<KernelModel | null> {
-    assertKernelId(kernelId);
-    const response = await this.#request("GET", `api/kernels/${kernelId}`);
-    if (response.status === 404) return null;
-    if (!response.ok) throw await this.#unexpected(response, "get the kernel");
-    return (await response.json()) as KernelModel;
-  }
-
-  async listKernels(): Promise<KernelModel[]> {
-    const response = await this.#request("GET", "api/kernels");
-    if (!response.ok) throw await this.#unexpected(response, "list kernels");
-    return (await response.json()) as KernelModel[];
-  }
-
-  async interruptKernel(kernelId: string): Promise<void> {
-    await this.#action(kernelId, "interrupt");
-  }
-
-  async restartKernel(kernelId: string): Promise<void> {
-    await this.#action(kernelId, "restart");
-  }
-
-  /** Shuts the kernel down; a kernel that is already gone is not an error. */
-  async shutdownKernel(kernelId: string): Promise<void> {
-    assertKernelId(kernelId);
-    const response = await this.#request("DELETE", `api/kernels/${kernelId}`);
-    if (!response.ok && response.status !== 404) {
-      throw await this.#unexpected(response, "shut the kernel down");
-    }
-    await response.body?.cancel();
-  }
-
-  /** Opens the channels WebSocket of a kernel (one Jupyter session). */
-  async connect(kernelId: string, sessionId: string = randomUUID()): Promise<KernelConnection> {
-    const connection = new KernelConnection(this, kernelId, sessionId);
-    await connection.connect();
-    return connection;
-  }
-
-  /** @internal Opens one raw WebSocket to a kernel's channels. */
-  openSocket(kernelId: string, sessionId: string): Promise<WebSocket> {
-    assertKernelId(kernelId);
-    const url = new URL(`api/kernels/${kernelId}/channels`, this.wsUrl);
-    url.searchParams.set("session_id", sessionId);
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { headers: this.headers, perMessageDeflate: false });
-      const fail = (error: Error): void => {
-        socket.removeAllListeners();
-        socket.on("error", () => undefined);
-        socket.terminate();
-        reject(error);
-      };
-      socket.once("open", () => {
-        socket.removeAllListeners("error");
-        socket.removeAllListeners("unexpected-response");
-        resolve(socket);
-      });
-      socket.once("unexpected-response", (_request, response) => {
-        const status = response.statusCode ?? 0;
-        response.resume();
-        if (status === 401 || status === 403) {
-          fail(this.#unauthorized(status));
-        } else if (status === 404) {
-          fail(new KernelGoneError(kernelId));
-        } else {
-          fail(
-            new ExecutorProtocolError(
-              `The Jupyter server at ${this.baseUrl} refused the kernel WebSocket (HTTP ${status}).`,
-              { details: { url: this.baseUrl, status } }
-            )
-          );
-        }
-      });
-      socket.once("error", (error) => fail(this.#unreachable(error)));
-    });
-  }
-
-  async #action(kernelId: string, action: "interrupt" | "restart"): Promise<void> {
-    assertKernelId(kernelId);
-    const response = await this.#request("POST", `api/kernels/${kernelId}/${action}`);
-    if (response.status === 404) throw new KernelGoneError(kernelId);
-    if (!response.ok) throw await this.#unexpected(response, `${action} the kernel`);
-    await response.body?.cancel();
-  }
-
-  async #request(method: string, path: string, body?: unknown): Promise<Response> {
-    const url = new URL(path, this.baseUrl);
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: {
-          ...this.headers,
-          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#requestTimeoutMs),
-      });
-    } catch (error) {
-      throw this.#unreachable(error);
-    }
-    if (response.status === 401 || response.status === 403) {
-      await response.body?.cancel();
-      throw this.#unauthorized(response.status);
-    }
-    return response;
-  }
-
-  #unreachable(error: unknown): ExecutorUnavailableError {
-    const cause = error instanceof Error ? (error.cause ?? error) : error;
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    return new ExecutorUnavailableError(
-      `Cannot reach the Jupyter server at ${this.baseUrl}: ${reason}`,
-      { cause: error, details: { url: this.baseUrl } }
-    );
-  }
-
-  #unauthorized(status: number): ExecutorUnauthorizedError {
-    return new ExecutorUnauthorizedError(
-      `The Jupyter server at ${this.baseUrl} refused our credentials (HTTP ${status}); check the token.`,
-      { details: { url: this.baseUrl, status } }
-    );
-  }
-
-  async #unexpected(response: Response, what: string): Promise<ExecutorProtocolError> {
-    const text = await response.text().catch(() => "");
-    return new ExecutorProtocolError(
-      `The Jupyter server at ${this.baseUrl} could not ${what} (HTTP ${response.status}): ${text.slice(0, 500)}`,
-      { details: { url: this.baseUrl, status: response.status } }
-    );
-  }
-}
-
-/** The kernel no longer exists on the server. */
-export class KernelGoneError extends Error {
-  constructor(readonly kernelId: string) {
-    super(`Kernel ${kernelId} no longer exists.`);
-    this.name = "KernelGoneError";
-  }
-}
-
-/** The kernel died (or was restarted by the server) while a request waited. */
-export class KernelDiedError extends Error {
-  constructor(readonly executionState: string) {
-    super(`The kernel reported execution_state "${executionState}".`);
-    this.name = "KernelDiedError";
-  }
-}
-
-/** The WebSocket dropped and could not be re-opened. */
-export class ConnectionLostError extends Error {
-  constructor(cause: unknown) {
-    super("The kernel WebSocket connection was lost.", { cause });
-    this.name = "ConnectionLostError";
-  }
+/** What a connection needs from the client: a way to open the kernel's socket. */
+export interface KernelSocketOpener {
+  openSocket(kernelId: string, sessionId: string): Promise<WebSocket>;
 }
 
 export interface ExecuteOptions {
@@ -307,14 +71,14 @@ interface PendingEntry {
 export class KernelConnection {
   readonly kernelId: string;
   readonly sessionId: string;
-  readonly #client: JupyterClient;
+  readonly #client: KernelSocketOpener;
   #socket: WebSocket | undefined;
   #closed = false;
   #reconnecting: Promise<void> | undefined;
   readonly #pending = new Map<string, PendingEntry>();
   readonly #statusListeners = new Set<(state: string) => void>();
 
-  constructor(client: JupyterClient, kernelId: string, sessionId: string) {
+  constructor(client: KernelSocketOpener, kernelId: string, sessionId: string) {
     this.#client = client;
     this.kernelId = kernelId;
     this.sessionId = sessionId;
