@@ -132,6 +132,7 @@ export {
   combineSessionChanges,
   describeSessionChange,
   MAX_NOTICE_NAMES,
+  sessionNoticeText,
   type SessionChange,
 } from "./executors/session-change.js";
 export {

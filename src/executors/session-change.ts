@@ -21,6 +21,16 @@ export interface SessionChange {
   notes?: string[];
 }
 
+/**
+ * What a result says happened to its session, in words: its
+ * `sessionChange` rendered, else the `sessionNotice` text of an executor
+ * that only has words; undefined when nothing happened.
+ */
+export function sessionNoticeText(result: { sessionChange?: SessionChange; sessionNotice?: string }): string | undefined {
+  if (result.sessionChange !== undefined) return describeSessionChange(result.sessionChange);
+  return result.sessionNotice || undefined;
+}
+
 /** Longest list of names a notice spells out; the rest are counted. */
 export const MAX_NOTICE_NAMES = 40;
 

@@ -4,7 +4,7 @@
  */
 import type { MessageContent } from "@langchain/core/messages";
 import type { ExecuteResult, ExecutionError } from "../executors/types.js";
-import { describeSessionChange } from "../executors/session-change.js";
+import { sessionNoticeText } from "../executors/session-change.js";
 import { clip } from "../shared/clip.js";
 import { isBase64Image } from "../shared/mime.js";
 
@@ -38,7 +38,7 @@ export function formatExecutionResult(
       `The user edited your code before it ran. This is what ran:\n\`\`\`${context.fenceTag ?? ""}\n${context.editedCode}\n\`\`\``
     );
   }
-  const notice = result.sessionChange ? describeSessionChange(result.sessionChange) : result.sessionNotice;
+  const notice = sessionNoticeText(result);
   if (notice) sections.push(`Session: ${clip(notice, MAX_SESSION_NOTICE_CHARS)}`);
   if (notice && context.lostVariables?.length) {
     sections.push(

@@ -128,7 +128,7 @@ describe("Python (Jupyter)", () => {
     expect(kernelIdOf(second.resumeToken)).not.toBe(kernelId);
     const [observation] = observations(second);
     expect(observation).toContain("py 12\nFalse");
-    expect(observation).toMatch(/no longer exists, so a new one was started; variables restored: rows, name/);
+    expect(observation).toMatch(/no longer exists, so a new one was started: variables rows, name are restored/);
     expect(observation).toMatch(/Not restored \(they could not be saved\): square/);
   });
 });

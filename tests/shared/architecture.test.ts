@@ -22,7 +22,6 @@ const BEING_SPLIT = new Set([
   "executors/isolated-vm/guest/runtime.ts",
   "executors/isolated-vm/isolated-vm-executor.ts",
   "executors/isolated-vm/process-supervisor.ts",
-  "executors/jupyter/jupyter-executor.ts",
 ]);
 
 function sourceFiles(dir: string): string[] {

@@ -2,18 +2,23 @@
 import { stripVTControlCharacters } from "node:util";
 import type { ExecutionError, RichOutput } from "../types.js";
 import { OutputBuffer } from "../../shared/clip.js";
+import { isBase64Image, isRichOutputMimeType } from "../../shared/mime.js";
 import type { KernelMessage } from "./kernel-protocol.js";
 
-/** Rich MIME types kept as outputs, in order of preference for display. */
-export const RICH_MIME_TYPES = [
+/**
+ * Rich MIME types kept as outputs, in order of preference for display: the
+ * package's classification (shared/mime.ts) decides which exist; this only
+ * orders them as a notebook would pick one.
+ */
+const RICH_MIME_TYPES = [
   "image/png",
   "image/jpeg",
+  "image/gif",
+  "image/webp",
   "image/svg+xml",
   "text/html",
   "application/json",
-] as const;
-
-const BINARY_MIME_TYPES = new Set(["image/png", "image/jpeg"]);
+].filter(isRichOutputMimeType);
 
 function mimeText(value: unknown): string {
   if (typeof value === "string") return value;
@@ -97,7 +102,7 @@ export class CellOutput {
       const value = data[mimeType];
       if (value === undefined) continue;
       let text = mimeText(value);
-      if (BINARY_MIME_TYPES.has(mimeType)) text = text.replace(/\s+/g, "");
+      if (isBase64Image(mimeType)) text = text.replace(/\s+/g, "");
       this.outputs.push(plain === undefined ? { mimeType, data: text } : { mimeType, data: text, text: plain });
       added = true;
     }

@@ -8,7 +8,6 @@
 export {
   JupyterExecutor,
   createJupyterExecutor,
-  toolInput,
   DEFAULT_INTERRUPT_GRACE_MS,
   DEFAULT_KERNEL_NAME,
   DEFAULT_MAX_OUTPUT_CHARS,
@@ -17,6 +16,7 @@ export {
   DEFAULT_TIMEOUT_MS,
   type JupyterExecutorOptions,
 } from "./jupyter-executor.js";
+export { toolInput } from "./tool-channel.js";
 export {
   startLocalJupyter,
   type LocalJupyter,

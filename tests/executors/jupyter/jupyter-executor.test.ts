@@ -166,8 +166,8 @@ describe("JupyterExecutor", () => {
     expect(html?.data).toMatch(/<table[\s\S]*Oslo[\s\S]*Lima/);
   });
 
-  it("drops images when imagesForModel is false, saying so", async () => {
-    const textOnly = createExecutor({ imagesForModel: false });
+  it.each([{ keepImages: false }, { imagesForModel: false }])("drops images when %j, saying so", async (options) => {
+    const textOnly = createExecutor(options);
     const result = await textOnly.execute({
       sessionId: newSession(),
       code: "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()",
@@ -285,7 +285,7 @@ describe("JupyterExecutor faults", () => {
     expect(result.error?.name).toBe("TimeoutError");
     expect(result.error?.traceback).toContain("KeyboardInterrupt");
     expect(result.output).toContain("working");
-    expect(result.sessionNotice).toBeUndefined();
+    expect(result.sessionChange).toBeUndefined();
     // Same kernel: even the function (not in any snapshot) is still there.
     const next = await executor.execute({ sessionId, code: "keep()" });
     expect(next.value).toBe("'kept'");
@@ -302,7 +302,7 @@ describe("JupyterExecutor faults", () => {
     });
     expect(result.error?.name).toBe("TimeoutError");
     expect(result.error?.message).toMatch(/restarted/);
-    expect(result.sessionNotice).toMatch(/restarted.*kept.*Lost.*lost/s);
+    expect(result.sessionChange).toEqual({ cause: expect.stringMatching(/did not stop when interrupted, so it was restarted/), restored: ["kept"], lost: expect.arrayContaining(["lost"]) });
     const next = await executor.execute({ sessionId, code: "print(kept)\n'lost' in globals()" });
     expect(next.output).toBe("[1, 2]\n");
     expect(next.value).toBe("False");
@@ -315,12 +315,12 @@ describe("JupyterExecutor faults", () => {
     const first = await executor.execute({ sessionId, code: "survivor = {'ok': True}" });
     const result = await executor.execute({ sessionId, code: "import os\nos._exit(1)" });
     expect(result.error?.name).toBe("SessionCrashedError");
-    expect(result.sessionNotice).toMatch(/died.*survivor/);
+    expect(result.sessionChange).toEqual({ cause: expect.stringMatching(/died/), restored: ["survivor"], lost: [] });
     expect(kernelIdOf(result)).not.toBe(kernelIdOf(first));
     expect(await listKernelIds(server.baseUrl, server.token)).not.toContain(kernelIdOf(first));
     const next = await executor.execute({ sessionId, code: "survivor" });
     expect(next.value).toBe("{'ok': True}");
-    expect(next.sessionNotice).toBeUndefined();
+    expect(next.sessionChange).toBeUndefined();
   });
 
   it("stops a cell waiting on a tool when the signal aborts", async () => {
@@ -354,7 +354,7 @@ describe("JupyterExecutor faults", () => {
       variables: { x: 99 },
     });
     expect(resumed.value).toBe("'alive5'");
-    expect(resumed.sessionNotice).toBeUndefined();
+    expect(resumed.sessionChange).toBeUndefined();
     expect(kernelIdOf(resumed)).toBe(kernelIdOf(result));
     await second.close();
     expect(await listKernelIds(server.baseUrl, server.token)).not.toContain(kernelIdOf(result));
@@ -372,7 +372,7 @@ describe("JupyterExecutor faults", () => {
       variables: result.variables ?? {},
     });
     expect(resumed.value).toBe("10");
-    expect(resumed.sessionNotice).toMatch(/no longer exists.*x/);
+    expect(resumed.sessionChange).toEqual({ cause: expect.stringMatching(/no longer exists/), restored: ["x"], lost: [] });
     expect(kernelIdOf(resumed)).not.toBe(kernelIdOf(result));
   });
 
