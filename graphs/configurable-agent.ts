@@ -13,6 +13,7 @@ import { z, type ZodType } from "zod";
 import {
   CodeActState,
   createCodeActNodes,
+  untracedEdge,
   defaultRecursionLimit,
   NODE_EXECUTE,
   NODE_MODEL,
@@ -80,7 +81,7 @@ export function createConfigurableCodeActAgent(options: ConfigurableCodeActOptio
     .addEdge(START, NODE_MODEL)
     .addConditionalEdges(
       NODE_MODEL,
-      (state: CodeActStateType, config: LangGraphRunnableConfig) => nodesFor(config).afterModel(state),
+      untracedEdge((state: CodeActStateType, config?: RunnableConfig) => nodesFor(config ?? {}).afterModel(state)),
       [NODE_ROUTE, END]
     )
     .addEdge(NODE_EXECUTE, NODE_MODEL)

@@ -35,6 +35,7 @@ export {
 
 // The node pack
 export { createModelNode, type CodeActNode } from "./graph/nodes/model.js";
+export { untracedEdge } from "./graph/untraced-edge.js";
 export {
   createExecuteNode,
   CELL_RUN_NAME,

@@ -5,7 +5,7 @@
  * dynamic `import()`, so importing the package root never loads isolated-vm's
  * native addon nor the Jupyter client.
  */
-import type { IsolatedVmExecutorOptions } from "./isolated-vm/isolated-vm-executor.js";
+import type { IsolatedVmExecutorOptions } from "./isolated-vm/options.js";
 import type { JupyterExecutorOptions } from "./jupyter/jupyter-executor.js";
 import type { StartLocalJupyterOptions } from "./jupyter/local-server.js";
 import type { CodeLanguage, ExecuteRequest, ExecuteResult, Executor } from "./types.js";

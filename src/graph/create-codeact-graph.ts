@@ -4,6 +4,7 @@ import { createExecuteNode } from "./nodes/execute.js";
 import { createModelNode, type CodeActNode } from "./nodes/model.js";
 import { createRouteNode, type RouteNode } from "./nodes/route.js";
 import { resolveCodeAct } from "./resolve.js";
+import { untracedEdge } from "./untraced-edge.js";
 import { CodeActState, type CodeActStateType } from "./state.js";
 import type { CreateCodeActParams, ModelNodeParams } from "./types.js";
 
@@ -45,7 +46,7 @@ export function createCodeActGraph(params: CreateCodeActParams) {
     .addEdge(START, NODE_MODEL)
     // A final answer that needs no checking ends the run from `model`: one
     // node execution fewer per turn than passing through `route`.
-    .addConditionalEdges(NODE_MODEL, nodes.afterModel, [NODE_ROUTE, END])
+    .addConditionalEdges(NODE_MODEL, untracedEdge(nodes.afterModel), [NODE_ROUTE, END])
     .addEdge(NODE_EXECUTE, NODE_MODEL);
 }
 

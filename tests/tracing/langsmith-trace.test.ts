@@ -102,7 +102,6 @@ describe("LangSmith traces of a CodeAct run", () => {
       "      tool:divide",
       "  chain:model",
       "    llm:ChatOpenAI",
-      "  chain:route",
     ]);
     const runs = flatten(trees);
     expect(new Set(runs.map((node) => node.run.session_name))).toEqual(new Set([PROJECT]));
@@ -195,7 +194,6 @@ describe("LangSmith traces of a CodeAct run", () => {
       "      tool:add",
       "  chain:model",
       "    llm:FakeListChatModel",
-      "  chain:route",
     ]);
   });
 

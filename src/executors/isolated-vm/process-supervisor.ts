@@ -1,46 +1,25 @@
-import { fork, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { ExecutorClosedError, ExecutorUnavailableError } from "../errors.js";
-import type { ExecuteRequest, ExecuteResult, ExecutionError, JsonValue } from "../types.js";
+import { combineSessionChanges, type SessionChange } from "../session-change.js";
+import type { ExecuteRequest, ExecuteResult, JsonValue } from "../types.js";
 import { OutputBuffer } from "../../shared/clip.js";
-import { bindToCaller, type CallerHooks, type ToolDispatcher } from "./tool-bridge.js";
-import type { HostMessage, WorkerExecutorOptions, WorkerMessage } from "./worker-protocol.js";
+import { abortedBeforeStart, failureError, restartCause, type SandboxFailure } from "./cell-failures.js";
+import { bindToCaller, type CallerHooks } from "./tool-bridge.js";
+import { Worker, type PendingCell } from "./worker-process.js";
+import type { WorkerExecutorOptions, WorkerMessage } from "./worker-protocol.js";
 
-/** A worker that has not said "ready" by then is treated as unable to start. */
-export const WORKER_START_TIMEOUT_MS = 30_000;
 /** Extra time past `timeoutMs` before a silent worker is presumed wedged and killed. */
 export const WORKER_GRACE_MS = 3_000;
 /** After an abort, how long the worker may take to answer before it is killed. */
 const ABORT_GRACE_MS = 1_000;
 /** How long `close()` lets the worker exit by itself before killing it. */
 const CLOSE_GRACE_MS = 500;
-/** Bytes of the worker's stderr kept to explain a crash. */
-const STDERR_TAIL_CHARS = 4_000;
 
 const EXECUTOR_NAME = "isolated-vm";
 const NO_RUN_REPLY = JSON.stringify({
   error: { name: "Error", message: "Tools can only be called while a cell is running." },
 });
 
-type Failure = "timeout" | "memory" | "abort" | "crash";
-
-const FAILURE_WORDS: Record<Failure, string> = {
-  timeout: "a timeout",
-  memory: "running out of memory",
-  abort: "an abort",
-  crash: "a crash",
-};
-
-/** A cell waiting for its worker. */
-interface PendingCell {
-  dispatch: ToolDispatcher;
-  onOutput: ((chunk: string) => void) | undefined;
-  output: OutputBuffer;
-  settle: (outcome: { message: WorkerMessage } | { failure: Failure } | { closed: true }) => void;
-}
 
 /** Host-side memory of one session, kept across worker restarts. */
 interface SessionRecord {
@@ -48,96 +27,10 @@ interface SessionRecord {
   generation: number;
   saved: Record<string, JsonValue> | undefined;
   unsaved: string[];
-  /** A restart notice already went out; do not repeat the worker's own "New session" words. */
+  /** The model was told of a restart already: the worker's "new session, restored" is not news. */
   noticeSent: boolean;
   queue: Promise<unknown>;
   lastUsedAt: number;
-}
-
-/** One worker process. */
-class Worker {
-  readonly generation: number;
-  readonly child: ChildProcess;
-  readonly pending = new Map<number, PendingCell>();
-  readonly ready: Promise<void>;
-  sessionCount = 0;
-  stderrTail = "";
-  /** Set once the worker must not take new cells (wedged, crashed or closing). */
-  retiring = false;
-  exited = false;
-  readonly exitedPromise: Promise<void>;
-  #held = false;
-
-  constructor(generation: number, options: WorkerExecutorOptions, onMessage: (worker: Worker, message: WorkerMessage) => void) {
-    this.generation = generation;
-    const { entry, execArgv } = workerEntry();
-    this.child = fork(entry, [], {
-      execArgv,
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
-      serialization: "json",
-    });
-    this.child.stderr?.setEncoding("utf8");
-    this.child.stderr?.on("data", (chunk: string) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
-    });
-    this.exitedPromise = new Promise((resolve) => this.child.once("exit", () => resolve()));
-    this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`the worker did not start within ${WORKER_START_TIMEOUT_MS} ms`));
-        this.kill();
-      }, WORKER_START_TIMEOUT_MS);
-      const onReady = (message: WorkerMessage): void => {
-        if (message.type !== "ready") return;
-        clearTimeout(timer);
-        this.child.off("message", onReady);
-        resolve();
-      };
-      this.child.on("message", onReady);
-      this.child.once("exit", (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`the worker exited during start-up (${signal ?? code}): ${this.stderrTail.trim().slice(-500)}`));
-      });
-      this.child.once("error", (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-    });
-    this.ready.catch(() => {});
-    this.child.on("message", (message: WorkerMessage) => onMessage(this, message));
-    this.send({ type: "init", options });
-    this.idle();
-  }
-
-  send(message: HostMessage): void {
-    if (this.exited || !this.child.connected) return;
-    this.child.send(message, (error) => {
-      if (error) this.kill(); // a broken channel is a dead worker
-    });
-  }
-
-  /** Keeps the host process alive only while cells are waiting (or close() awaits the exit). */
-  busy(): void {
-    this.child.ref();
-    this.child.channel?.ref();
-  }
-
-  /** From now on the host waits for this worker: {@link idle} no longer unrefs it. */
-  hold(): void {
-    this.#held = true;
-    this.busy();
-  }
-
-  idle(): void {
-    if (this.pending.size > 0 || this.#held) return;
-    this.child.unref();
-    this.child.channel?.unref();
-  }
-
-  kill(): void {
-    this.retiring = true;
-    if (this.exited) return;
-    this.child.kill("SIGKILL");
-  }
 }
 
 /**
@@ -180,7 +73,7 @@ export class ProcessSupervisor {
     if (this.#closed) throw new ExecutorClosedError(EXECUTOR_NAME);
     const startedAt = performance.now();
     const hooks = bindToCaller(request.tools ?? {}, request.onOutput);
-    if (request.signal?.aborted) return aborted(startedAt);
+    if (request.signal?.aborted) return abortedBeforeStart(startedAt);
 
     const record = this.#record(request.sessionId);
     // one cell per session at a time here, so a restart sees the latest snapshot
@@ -216,7 +109,7 @@ export class ProcessSupervisor {
     startedAt: number
   ): Promise<ExecuteResult> {
     if (this.#closed) throw new ExecutorClosedError(EXECUTOR_NAME);
-    if (request.signal?.aborted) return aborted(startedAt);
+    if (request.signal?.aborted) return abortedBeforeStart(startedAt);
     const worker = await this.#currentWorker();
     const moved = record.generation !== -1 && record.generation !== worker.generation;
     const restoreFrom = moved || (record.generation === -1 && record.saved) ? record.saved : request.variables;
@@ -224,7 +117,7 @@ export class ProcessSupervisor {
     const id = ++this.#nextId;
     const output = new OutputBuffer(this.#options.maxOutputChars);
 
-    const outcome = await new Promise<{ message: WorkerMessage } | { failure: Failure } | { closed: true }>((resolve) => {
+    const outcome = await new Promise<{ message: WorkerMessage } | { failure: SandboxFailure } | { closed: true }>((resolve) => {
       let settled = false;
       const timers: NodeJS.Timeout[] = [];
       const settle: PendingCell["settle"] = (value) => {
@@ -236,7 +129,7 @@ export class ProcessSupervisor {
         worker.idle();
         resolve(value);
       };
-      const presumeWedged = (failure: Failure) => (): void => {
+      const presumeWedged = (failure: SandboxFailure) => (): void => {
         worker.kill();
         settle({ failure });
       };
@@ -272,12 +165,13 @@ export class ProcessSupervisor {
     record.saved = result.variables;
     record.unsaved = result.unsavedVariables ?? [];
     if (moved || record.noticeSent) {
-      // the worker saw a brand-new session; tell the model what the restart kept instead
-      const notice = record.noticeSent ? undefined : restartNotice("the sandbox process was replaced", restoreFrom, lostOnMove);
-      const rest = (result.sessionNotice ?? "").replace(/^New session: restored variables [^.]*\.\s*/, "");
-      const combined = [notice, rest].filter(Boolean).join(" ");
-      if (combined) result.sessionNotice = combined;
-      else delete result.sessionNotice;
+      // The worker saw a brand-new session: say what the replacement kept instead.
+      const change = workerChangeAfterRestart(result.sessionChange, record.noticeSent);
+      const combined = record.noticeSent
+        ? change
+        : combineSessionChanges({ cause: "the sandbox process was replaced", restored: [], lost: lostOnMove }, change ?? { restored: Object.keys(restoreFrom ?? {}), lost: [] });
+      if (combined !== undefined) result.sessionChange = combined;
+      else delete result.sessionChange;
       record.noticeSent = false;
     }
     result.durationMs = performance.now() - startedAt;
@@ -285,10 +179,10 @@ export class ProcessSupervisor {
   }
 
   /** The worker died or was killed during the cell: answer with what we have. */
-  #lost(record: SessionRecord, failure: Failure, output: OutputBuffer, startedAt: number): ExecuteResult {
+  #lost(record: SessionRecord, failure: SandboxFailure, output: OutputBuffer, startedAt: number): ExecuteResult {
     record.generation = -1;
     record.noticeSent = true;
-    const error = failureError(failure, this.#options);
+    const error = failureError(failure, this.#options, "sandbox process");
     return {
       output: output.toString(),
       ...(output.truncated ? { truncated: true } : {}),
@@ -296,7 +190,7 @@ export class ProcessSupervisor {
       outputs: [],
       variables: record.saved ?? {},
       unsavedVariables: [],
-      sessionNotice: restartNotice(`the sandbox was restarted after ${FAILURE_WORDS[failure]}`, record.saved, record.unsaved),
+      sessionChange: { cause: restartCause(failure), restored: Object.keys(record.saved ?? {}), lost: [...record.unsaved] },
       durationMs: performance.now() - startedAt,
     };
   }
@@ -398,7 +292,7 @@ export class ProcessSupervisor {
     worker.exited = true;
     worker.retiring = true;
     if (this.#worker === worker) this.#worker = undefined;
-    const failure: Failure = /out of memory|heap limit|allocation failed/i.test(worker.stderrTail) ? "memory" : "crash";
+    const failure: SandboxFailure = /out of memory|heap limit|allocation failed/i.test(worker.stderrTail) ? "memory" : "crash";
     void code;
     void signal;
     for (const cell of worker.pending.values()) cell.settle({ failure });
@@ -406,73 +300,11 @@ export class ProcessSupervisor {
 }
 
 /**
- * Where the worker script is, and how to run it: the compiled `.js` beside
- * this module under plain Node, or the `.ts` source through tsx when this
- * module itself runs from source (tests).
+ * What the worker reported of a session it started after a replacement: its
+ * own "new session, restored …" is dropped when the model already heard of
+ * the restart (`told`); a cause of its own (a failure there) is kept.
  */
-function workerEntry(): { entry: string; execArgv: string[] } {
-  const here = currentModuleFile();
-  const extension = path.extname(here);
-  const entry = path.join(path.dirname(here), `process-worker${extension}`);
-  const execArgv = ["--no-node-snapshot"];
-  if (extension === ".ts") {
-    const tsx = createRequire(here).resolve("tsx");
-    execArgv.push("--import", pathToFileURL(tsx).href);
-  }
-  return { entry, execArgv };
-}
-
-/**
- * This module's file, from a structured V8 stack trace: works both as ESM
- * (where `import.meta` would be needed) and as CommonJS (`__filename`), which
- * one source cannot otherwise do.
- */
-function currentModuleFile(): string {
-  const original = Error.prepareStackTrace;
-  let file: string | undefined;
-  try {
-    Error.prepareStackTrace = (_error, frames) => frames;
-    const frames = new Error().stack as unknown as NodeJS.CallSite[];
-    file = frames[0]?.getFileName() ?? undefined;
-  } finally {
-    Error.prepareStackTrace = original;
-  }
-  if (!file) throw new ExecutorUnavailableError("Cannot locate the isolated-vm worker script.");
-  return file.startsWith("file:") ? fileURLToPath(file) : file;
-}
-
-function restartNotice(
-  what: string,
-  saved: Record<string, JsonValue> | undefined,
-  lost: readonly string[]
-): string {
-  const names = Object.keys(saved ?? {});
-  const restored = names.length > 0 ? `variables ${names.join(", ")} are restored from the last snapshot` : "no variables to restore";
-  const sentence = `${what[0]?.toUpperCase() ?? ""}${what.slice(1)}: ${restored}`;
-  return sentence + (lost.length > 0 ? `; ${lost.join(", ")} could not be saved and must be defined again.` : ".");
-}
-
-function failureError(failure: Failure, options: WorkerExecutorOptions): ExecutionError {
-  switch (failure) {
-    case "timeout":
-      return { name: "TimeoutError", message: `The cell ran longer than ${options.timeoutMs} ms and was stopped.` };
-    case "memory":
-      return {
-        name: "MemoryLimitError",
-        message: `The cell used more than the ${options.memoryLimitMb} MB memory limit and was stopped.`,
-      };
-    case "abort":
-      return { name: "AbortError", message: "The run was aborted." };
-    default:
-      return { name: "SessionCrashedError", message: "The sandbox process crashed while running the cell." };
-  }
-}
-
-function aborted(startedAt: number): ExecuteResult {
-  return {
-    output: "",
-    error: { name: "AbortError", message: "The run was aborted before it started." },
-    outputs: [],
-    durationMs: performance.now() - startedAt,
-  };
+function workerChangeAfterRestart(change: SessionChange | undefined, told: boolean): SessionChange | undefined {
+  if (change === undefined || !told || change.cause !== undefined) return change;
+  return change.notes?.length ? { restored: [], lost: [], notes: change.notes } : undefined;
 }

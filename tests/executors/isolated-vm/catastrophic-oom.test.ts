@@ -5,7 +5,7 @@ describe("IsolatedVmExecutor: catastrophic out-of-memory", () => {
     const line = await runFixture("catastrophic-oom.ts");
     const result = JSON.parse(line) as { error?: { name: string }; notice?: string; next?: string };
     expect(result.error?.name).toBe("MemoryLimitError");
-    expect(result.notice).toMatch(/restored variables keep/);
+    expect(result.notice).toBe("keep");
     expect(result.next).toBe("21");
   }, 60_000);
 });

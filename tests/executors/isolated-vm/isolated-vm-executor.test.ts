@@ -5,6 +5,7 @@ import {
   type IsolatedVmExecutorOptions,
 } from "../../../src/executors/isolated-vm/index.js";
 import type { ExecuteRequest, ExecuteResult, HostFunction } from "../../../src/executors/types.js";
+import { sessionNoticeText } from "../../../src/executors/session-change.js";
 
 const executors: IsolatedVmExecutor[] = [];
 function newExecutor(options: IsolatedVmExecutorOptions = {}): IsolatedVmExecutor {
@@ -366,7 +367,7 @@ describe("IsolatedVmExecutor: limits and recovery", () => {
     await run("const keep = { list: [1, 2] }\nfunction lost() {}");
     const result = await run("await null\nconst hog = []\nwhile (true) hog.push(new Array(100000).fill(Math.random()))");
     expect(result.error?.name).toBe("MemoryLimitError");
-    expect(result.sessionNotice).toMatch(/restarted after running out of memory: restored variables keep.*lost/);
+    expect(result.sessionChange).toEqual({ cause: "the sandbox was restarted after running out of memory", restored: ["keep"], lost: ["lost"] });
     expect(result.variables).toEqual({ keep: { list: [1, 2] } });
     const next = await run("[keep.list.length, typeof lost]");
     expect(next.value).toBe("[ 2, 'undefined' ]");
@@ -448,10 +449,11 @@ let unset`);
     const run = session(executor);
     const first = await run("a + b.c", { variables: { a: 1, b: { c: 2 } } });
     expect(first.value).toBe("3");
-    expect(first.sessionNotice).toBe("New session: restored variables a, b from the saved snapshot.");
+    expect(first.sessionChange).toEqual({ restored: ["a", "b"], lost: [] });
+    expect(sessionNoticeText(first)).toBe("New session: restored variables a, b from the saved snapshot.");
     const second = await run("a", { variables: { a: 100 } });
     expect(second.value).toBe("1");
-    expect(second.sessionNotice).toBeUndefined();
+    expect(second.sessionChange).toBeUndefined();
   });
 });
 
@@ -512,7 +514,8 @@ describe("IsolatedVmExecutor: a snapshot that cannot be restored", () => {
     const huge = Array.from({ length: 40 }, () => "x".repeat(1_000_000));
     const result = await run("1", { variables: { huge } });
     expect(result.error?.name).toMatch(/MemoryLimitError|SessionCrashedError/);
-    expect(result.sessionNotice).toMatch(/could not be restored/);
+    expect(sessionNoticeText(result)).toMatch(/could not be restored/);
+    expect(result.sessionChange?.lost).toEqual(["huge"]);
     expect(result.variables).toEqual({});
     expect((await run("typeof huge")).value).toBe("'undefined'");
   });

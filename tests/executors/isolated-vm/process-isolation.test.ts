@@ -62,7 +62,7 @@ describe("IsolatedVmExecutor isolation: process", () => {
     await waitFor(() => !isAlive(firstPid!));
     const next = await executor.execute({ code: "[keep + 1, typeof lost]", sessionId: "oom" });
     expect(next.value).toBe("[ 21, 'undefined' ]");
-    expect(next.sessionNotice).toMatch(/variables keep are restored/);
+    expect(next.sessionChange).toMatchObject({ restored: ["keep"] });
     expect(executor.workerPid).not.toBe(firstPid);
     expect(executor.sessionCount).toBe(1);
   });
@@ -82,13 +82,13 @@ describe("IsolatedVmExecutor isolation: process", () => {
     const crashed = await running;
     expect(crashed.error?.name).toBe("SessionCrashedError");
     expect(crashed.output).toBe("started\n");
-    expect(crashed.sessionNotice).toMatch(/restarted after a crash: variables a are restored.*f could not be saved/);
+    expect(crashed.sessionChange).toEqual({ cause: "the sandbox was restarted after a crash", restored: ["a"], lost: ["f"] });
     const one = await executor.execute({ code: "[a, typeof f]", sessionId: "one" });
     expect(one.value).toBe("[ 'kept', 'undefined' ]");
-    expect(one.sessionNotice).toBeUndefined();
+    expect(one.sessionChange).toBeUndefined();
     const two = await executor.execute({ code: "b.length", sessionId: "two" });
     expect(two.value).toBe("2");
-    expect(two.sessionNotice).toMatch(/process was replaced: variables b are restored/);
+    expect(two.sessionChange).toEqual({ cause: "the sandbox process was replaced", restored: ["b"], lost: [] });
     expect(executor.workerPid).not.toBe(pid);
   });
 

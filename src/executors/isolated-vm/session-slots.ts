@@ -1,0 +1,112 @@
+/**
+ * The in-process executor's sessions by id, in least-recently-used order:
+ * each slot outlives the isolates that hold it (a restart replaces the
+ * isolate, not the slot), is disposed after its idle time, and the oldest
+ * idle ones are evicted beyond `maxSessions`.
+ */
+import type { JsonValue } from "../types.js";
+import type { IsolateSession, SessionFailure } from "./isolate-session.js";
+
+export /** One session id's state across isolate rebuilds. */
+interface SessionSlot {
+  id: string;
+  session: IsolateSession | undefined;
+  /** Last snapshot, as JSON text per global (kept as text so later diffs are cheap). */
+  saved: Map<string, string>;
+  unsaved: string[];
+  cellCount: number;
+  /** Tail of the per-session queue: cells of one session run one at a time. */
+  queue: Promise<unknown>;
+  running: number;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+export class SessionSlots {
+  readonly #slots = new Map<string, SessionSlot>();
+  readonly #idleTimeoutMs: number;
+  readonly #maxSessions: number | undefined;
+  /** Set by the executor's close(): no idle clock is started after it. */
+  closed = false;
+
+  constructor(idleTimeoutMs: number, maxSessions: number | undefined) {
+    this.#idleTimeoutMs = idleTimeoutMs;
+    this.#maxSessions = maxSessions;
+  }
+
+  /** Sessions whose isolate is alive. */
+  get liveCount(): number {
+    let count = 0;
+    for (const slot of this.#slots.values()) if (slot.session && !slot.session.disposed) count += 1;
+    return count;
+  }
+
+  /** The session id's slot (a new one if needed), now the most recently used. */
+  get(sessionId: string): SessionSlot {
+    let slot = this.#slots.get(sessionId);
+    if (slot) {
+      // Map order doubles as LRU order
+      this.#slots.delete(sessionId);
+    } else {
+      slot = {
+        id: sessionId,
+        session: undefined,
+        saved: new Map(),
+        unsaved: [],
+        cellCount: 0,
+        queue: Promise.resolve(),
+        running: 0,
+        idleTimer: undefined,
+      };
+    }
+    this.#slots.set(sessionId, slot);
+    return slot;
+  }
+
+  /** Restarts the idle clock of a slot that has nothing queued. */
+  touch(slot: SessionSlot): void {
+    if (slot.running > 0 || this.closed) return;
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      if (slot.running === 0 && this.#slots.get(slot.id) === slot) {
+        this.dispose(slot, "closed");
+        this.#slots.delete(slot.id);
+      }
+    }, this.#idleTimeoutMs);
+    slot.idleTimer.unref();
+  }
+
+  /** Keeps at most `maxSessions` isolates, evicting the least recently used idle ones. */
+  evictBeyondLimit(keep: SessionSlot): void {
+    if (this.#maxSessions === undefined) return;
+    let live = this.liveCount + 1; // the one about to start
+    for (const slot of this.#slots.values()) {
+      if (live <= this.#maxSessions) break;
+      if (slot === keep || slot.running > 0 || !slot.session || slot.session.disposed) continue;
+      this.dispose(slot, "closed");
+      this.#slots.delete(slot.id);
+      live -= 1;
+    }
+  }
+
+  dispose(slot: SessionSlot, failure: SessionFailure): void {
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.session?.kill(failure);
+  }
+
+  /** Disposes every session (the executor is closing). */
+  disposeAll(): void {
+    this.closed = true;
+    for (const slot of this.#slots.values()) this.dispose(slot, "closed");
+    this.#slots.clear();
+  }
+}
+
+/** A snapshot as JSON text per global (kept as text so later diffs are cheap). */
+export function jsonTexts(variables: Record<string, JsonValue> | undefined): Map<string, string> {
+  const entries = new Map<string, string>();
+  for (const [name, value] of Object.entries(variables ?? {})) {
+    const json = JSON.stringify(value);
+    if (json !== undefined) entries.set(name, json);
+  }
+  return entries;
+}

@@ -1,0 +1,150 @@
+/**
+ * One worker process of `isolation: "process"`: forked with the flags
+ * isolated-vm needs, watched for readiness and exit, and kept from holding
+ * the host process open while it has nothing to do.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { ExecutorUnavailableError } from "../errors.js";
+import type { OutputBuffer } from "../../shared/clip.js";
+import type { SandboxFailure } from "./cell-failures.js";
+import type { ToolDispatcher } from "./tool-bridge.js";
+import type { HostMessage, WorkerExecutorOptions, WorkerMessage } from "./worker-protocol.js";
+
+/** A worker that has not said "ready" by then is treated as unable to start. */
+export const WORKER_START_TIMEOUT_MS = 30_000;
+/** Bytes of the worker's stderr kept to explain a crash. */
+const STDERR_TAIL_CHARS = 4_000;
+
+/** A cell waiting for its worker. */
+export interface PendingCell {
+  dispatch: ToolDispatcher;
+  onOutput: ((chunk: string) => void) | undefined;
+  output: OutputBuffer;
+  settle: (outcome: { message: WorkerMessage } | { failure: SandboxFailure } | { closed: true }) => void;
+}
+
+/** One worker process. */
+export class Worker {
+  readonly generation: number;
+  readonly child: ChildProcess;
+  readonly pending = new Map<number, PendingCell>();
+  readonly ready: Promise<void>;
+  sessionCount = 0;
+  stderrTail = "";
+  /** Set once the worker must not take new cells (wedged, crashed or closing). */
+  retiring = false;
+  exited = false;
+  readonly exitedPromise: Promise<void>;
+  #held = false;
+
+  constructor(generation: number, options: WorkerExecutorOptions, onMessage: (worker: Worker, message: WorkerMessage) => void) {
+    this.generation = generation;
+    const { entry, execArgv } = workerEntry();
+    this.child = fork(entry, [], {
+      execArgv,
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      serialization: "json",
+    });
+    this.child.stderr?.setEncoding("utf8");
+    this.child.stderr?.on("data", (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+    });
+    this.exitedPromise = new Promise((resolve) => this.child.once("exit", () => resolve()));
+    this.ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`the worker did not start within ${WORKER_START_TIMEOUT_MS} ms`));
+        this.kill();
+      }, WORKER_START_TIMEOUT_MS);
+      const onReady = (message: WorkerMessage): void => {
+        if (message.type !== "ready") return;
+        clearTimeout(timer);
+        this.child.off("message", onReady);
+        resolve();
+      };
+      this.child.on("message", onReady);
+      this.child.once("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`the worker exited during start-up (${signal ?? code}): ${this.stderrTail.trim().slice(-500)}`));
+      });
+      this.child.once("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+    this.ready.catch(() => {});
+    this.child.on("message", (message: WorkerMessage) => onMessage(this, message));
+    this.send({ type: "init", options });
+    this.idle();
+  }
+
+  send(message: HostMessage): void {
+    if (this.exited || !this.child.connected) return;
+    this.child.send(message, (error) => {
+      if (error) this.kill(); // a broken channel is a dead worker
+    });
+  }
+
+  /** Keeps the host process alive only while cells are waiting (or close() awaits the exit). */
+  busy(): void {
+    this.child.ref();
+    this.child.channel?.ref();
+  }
+
+  /** From now on the host waits for this worker: {@link idle} no longer unrefs it. */
+  hold(): void {
+    this.#held = true;
+    this.busy();
+  }
+
+  idle(): void {
+    if (this.pending.size > 0 || this.#held) return;
+    this.child.unref();
+    this.child.channel?.unref();
+  }
+
+  kill(): void {
+    this.retiring = true;
+    if (this.exited) return;
+    this.child.kill("SIGKILL");
+  }
+}
+
+/**
+ * Where the worker script is, and how to run it: the compiled `.js` beside
+ * this module under plain Node, or the `.ts` source through tsx when this
+ * module itself runs from source (tests).
+ */
+function workerEntry(): { entry: string; execArgv: string[] } {
+  const here = currentModuleFile();
+  const extension = path.extname(here);
+  const entry = path.join(path.dirname(here), `process-worker${extension}`);
+  const execArgv = ["--no-node-snapshot"];
+  if (extension === ".ts") {
+    const tsx = createRequire(here).resolve("tsx");
+    execArgv.push("--import", pathToFileURL(tsx).href);
+  }
+  return { entry, execArgv };
+}
+
+/**
+ * This module's file, from a structured V8 stack trace: works both as ESM
+ * (where `import.meta` would be needed) and as CommonJS (`__filename`), which
+ * one source cannot otherwise do.
+ */
+function currentModuleFile(): string {
+  const original = Error.prepareStackTrace;
+  let file: string | undefined;
+  try {
+    Error.prepareStackTrace = (_error, frames) => frames;
+    const frames = new Error().stack as unknown as NodeJS.CallSite[];
+    file = frames[0]?.getFileName() ?? undefined;
+  } finally {
+    Error.prepareStackTrace = original;
+  }
+  if (!file) throw new ExecutorUnavailableError("Cannot locate the isolated-vm worker script.");
+  return file.startsWith("file:") ? fileURLToPath(file) : file;
+}
+
