@@ -18,6 +18,7 @@ module.exports = {
     "<rootDir>/tests/tracing/trace-outputs.test.ts",
     "<rootDir>/tests/executors/isolated-vm/transform.test.ts",
     "<rootDir>/tests/executors/jupyter/kernel-connection.test.ts",
+    "<rootDir>/tests/executors/isolated-vm/tool-bridge.test.ts",
     "<rootDir>/tests/m3tooleval/{calculator,checkers,tools,protocol}.test.ts",
   ],
 };

@@ -11,8 +11,7 @@ export type ExecutorErrorCode =
   | "EXECUTOR_CLOSED"
   | "EXECUTOR_UNAVAILABLE"
   | "EXECUTOR_UNAUTHORIZED"
-  | "EXECUTOR_PROTOCOL"
-  | "EXECUTOR_INTERNAL";
+  | "EXECUTOR_PROTOCOL";
 
 export interface ExecutorErrorOptions {
   cause?: unknown;

@@ -22,8 +22,8 @@ export interface GuestRunResult {
   value?: string;
   error?: { name: string; message: string; stack: string };
   /** JSON text of each saveable user global, by name. */
-  saved: Record<string, string>;
-  unsaved: string[];
+  variablesJson: Record<string, string>;
+  unsavedVariables: string[];
 }
 
 /** Callbacks for the cell that is running now, bound to its caller's context. */
@@ -306,7 +306,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** The reply crossed a trust boundary: accept only the shapes we expect. */
 function parseGuestResult(reply: unknown): { run: GuestRunResult; chunks: number } {
   const record = isRecord(reply) ? reply : {};
-  const run: GuestRunResult = { saved: {}, unsaved: [] };
+  const run: GuestRunResult = { variablesJson: {}, unsavedVariables: [] };
   if (typeof record.value === "string") run.value = record.value;
   if (isRecord(record.error)) {
     run.error = {
@@ -318,11 +318,11 @@ function parseGuestResult(reply: unknown): { run: GuestRunResult; chunks: number
   const snapshot = isRecord(record.snapshot) ? record.snapshot : {};
   if (isRecord(snapshot.saved)) {
     for (const [name, json] of Object.entries(snapshot.saved)) {
-      if (typeof json === "string") run.saved[name] = json;
+      if (typeof json === "string") run.variablesJson[name] = json;
     }
   }
   if (Array.isArray(snapshot.unsaved)) {
-    run.unsaved = snapshot.unsaved.filter((name): name is string => typeof name === "string");
+    run.unsavedVariables = snapshot.unsaved.filter((name): name is string => typeof name === "string");
   }
   return { run, chunks: typeof record.chunks === "number" ? record.chunks : 0 };
 }

@@ -188,15 +188,15 @@ export class IsolatedVmExecutor implements Executor {
     let session = slot.session;
     if (!session || session.disposed) {
       try {
-        session = await this.#startSession(slot, slot.session ? slot.saved : jsonTexts(request.variables), log);
+        session = await this.#startSession(slot, slot.session ? slot.variablesJson : jsonTexts(request.variables), log);
       } catch (caught) {
         if (!(caught instanceof SessionFailedError)) throw caught;
         if (caught.failure === "closed" || this.#closed) throw new ExecutorClosedError(this.name);
         // e.g. a snapshot too large for the memory limit: drop it so the next cell starts clean
         slot.session?.kill("crash");
         slot.session = undefined;
-        slot.saved = new Map();
-        slot.unsaved = [];
+        slot.variablesJson = new Map();
+        slot.unsavedVariables = [];
         log.change = combineSessionChanges(log.change, {
           restored: [],
           lost: Object.keys(request.variables ?? {}),
@@ -236,8 +236,8 @@ export class IsolatedVmExecutor implements Executor {
         { dispatch: hooks.dispatch, onOutput },
         hooks.toolNames
       );
-      slot.saved = new Map(Object.entries(guest.saved));
-      slot.unsaved = guest.unsaved;
+      slot.variablesJson = new Map(Object.entries(guest.variablesJson));
+      slot.unsavedVariables = guest.unsavedVariables;
       const error: ExecutionError | undefined = guest.error && {
         name: guest.error.name,
         message: guest.error.message,
@@ -259,7 +259,7 @@ export class IsolatedVmExecutor implements Executor {
       if (!(caught instanceof SessionFailedError)) throw caught;
       if (caught.failure === "closed" || this.#closed) throw new ExecutorClosedError(this.name);
       const error = this.#failure(caught.failure);
-      await this.#startSession(slot, slot.saved, log, caught.failure).catch(() => {
+      await this.#startSession(slot, slot.variablesJson, log, caught.failure).catch(() => {
         log.change = combineSessionChanges(log.change, {
           restored: [],
           lost: [],
@@ -291,13 +291,13 @@ export class IsolatedVmExecutor implements Executor {
     }
     slot.session = session;
     const restored = entries.size > 0 ? await session.restore(Object.fromEntries(entries)) : [];
-    slot.saved = new Map(restored.flatMap((name) => {
+    slot.variablesJson = new Map(restored.flatMap((name) => {
       const json = entries.get(name);
       return json === undefined ? [] : [[name, json] as const];
     }));
     const notRestored = [...entries.keys()].filter((name) => !restored.includes(name));
-    const lost = [...(after ? slot.unsaved : []), ...notRestored];
-    slot.unsaved = [];
+    const lost = [...(after ? slot.unsavedVariables : []), ...notRestored];
+    slot.unsavedVariables = [];
     if (after !== undefined || restored.length > 0 || notRestored.length > 0) {
       log.change = combineSessionChanges(log.change, {
         ...(after !== undefined && { cause: restartCause(after === "closed" ? "crash" : after) }),
@@ -324,14 +324,14 @@ export class IsolatedVmExecutor implements Executor {
     }
   ): ExecuteResult {
     const variables: Record<string, JsonValue> = {};
-    for (const [name, json] of slot.saved) variables[name] = JSON.parse(json) as JsonValue;
+    for (const [name, json] of slot.variablesJson) variables[name] = JSON.parse(json) as JsonValue;
     return {
       output: parts.output,
       ...(parts.value !== undefined ? { value: parts.value } : {}),
       ...(parts.error ? { error: parts.error } : {}),
       outputs: [],
       variables,
-      unsavedVariables: [...slot.unsaved],
+      unsavedVariables: [...slot.unsavedVariables],
       ...(parts.log.change !== undefined && { sessionChange: parts.log.change }),
       ...(parts.truncated ? { truncated: true } : {}),
       durationMs: performance.now() - parts.startedAt,

@@ -25,8 +25,8 @@ const NO_RUN_REPLY = JSON.stringify({
 interface SessionRecord {
   /** The worker generation holding the live session; -1 when none does. */
   generation: number;
-  saved: Record<string, JsonValue> | undefined;
-  unsaved: string[];
+  variables: Record<string, JsonValue> | undefined;
+  unsavedVariables: string[];
   /** The model was told of a restart already: the worker's "new session, restored" is not news. */
   noticeSent: boolean;
   queue: Promise<unknown>;
@@ -112,8 +112,8 @@ export class ProcessSupervisor {
     if (request.signal?.aborted) return abortedBeforeStart(startedAt);
     const worker = await this.#currentWorker();
     const moved = record.generation !== -1 && record.generation !== worker.generation;
-    const restoreFrom = moved || (record.generation === -1 && record.saved) ? record.saved : request.variables;
-    const lostOnMove = moved ? record.unsaved : [];
+    const restoreFrom = moved || (record.generation === -1 && record.variables) ? record.variables : request.variables;
+    const lostOnMove = moved ? record.unsavedVariables : [];
     const id = ++this.#nextId;
     const output = new OutputBuffer(this.#options.maxOutputChars);
 
@@ -162,8 +162,8 @@ export class ProcessSupervisor {
 
     const result = message.result;
     record.generation = worker.generation;
-    record.saved = result.variables;
-    record.unsaved = result.unsavedVariables ?? [];
+    record.variables = result.variables;
+    record.unsavedVariables = result.unsavedVariables ?? [];
     if (moved || record.noticeSent) {
       // The worker saw a brand-new session: say what the replacement kept instead.
       const change = workerChangeAfterRestart(result.sessionChange, record.noticeSent);
@@ -188,9 +188,9 @@ export class ProcessSupervisor {
       ...(output.truncated ? { truncated: true } : {}),
       error,
       outputs: [],
-      variables: record.saved ?? {},
+      variables: record.variables ?? {},
       unsavedVariables: [],
-      sessionChange: { cause: restartCause(failure), restored: Object.keys(record.saved ?? {}), lost: [...record.unsaved] },
+      sessionChange: { cause: restartCause(failure), restored: Object.keys(record.variables ?? {}), lost: [...record.unsavedVariables] },
       durationMs: performance.now() - startedAt,
     };
   }
@@ -207,7 +207,7 @@ export class ProcessSupervisor {
     if (record) {
       this.#sessions.delete(sessionId);
     } else {
-      record = { generation: -1, saved: undefined, unsaved: [], noticeSent: false, queue: Promise.resolve(), lastUsedAt: now };
+      record = { generation: -1, variables: undefined, unsavedVariables: [], noticeSent: false, queue: Promise.resolve(), lastUsedAt: now };
     }
     this.#sessions.set(sessionId, record);
     record.lastUsedAt = now;

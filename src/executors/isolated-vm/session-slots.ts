@@ -12,8 +12,8 @@ interface SessionSlot {
   id: string;
   session: IsolateSession | undefined;
   /** Last snapshot, as JSON text per global (kept as text so later diffs are cheap). */
-  saved: Map<string, string>;
-  unsaved: string[];
+  variablesJson: Map<string, string>;
+  unsavedVariables: string[];
   cellCount: number;
   /** Tail of the per-session queue: cells of one session run one at a time. */
   queue: Promise<unknown>;
@@ -50,8 +50,8 @@ export class SessionSlots {
       slot = {
         id: sessionId,
         session: undefined,
-        saved: new Map(),
-        unsaved: [],
+        variablesJson: new Map(),
+        unsavedVariables: [],
         cellCount: 0,
         queue: Promise.resolve(),
         running: 0,

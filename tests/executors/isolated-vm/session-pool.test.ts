@@ -83,7 +83,7 @@ describe("IsolateSession.create", () => {
         );
         expect(result.value).toBe("'42function'");
         expect(calls).toEqual(["probe[3]"]);
-        expect(result.saved).toEqual({ kept: "[1,2]" });
+        expect(result.variablesJson).toEqual({ kept: "[1,2]" });
       }
     } finally {
       for (const session of sessions) session.kill("closed");

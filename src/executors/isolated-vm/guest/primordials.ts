@@ -1,0 +1,56 @@
+/**
+ * The built-ins the runtime captures before user code runs, so code that
+ * replaces `JSON`, `Object.keys`, `Map.prototype.entries`, … cannot break it.
+ * Part of the guest runtime's source (see runtime.ts): evaluated inside the
+ * isolate, never in the host.
+ */
+export const GUEST_PRIMORDIALS = String.raw`
+"use strict";
+const bridge = $0;
+const output = $1;
+const maxVariableChars = $2;
+const G = globalThis;
+// WebAssembly.Memory is allocated outside the heap isolated-vm limits: a 32 MB
+// sandbox could commit gigabytes of host memory through it. Model code never needs it.
+delete G.WebAssembly;
+const indirectEval = G.eval;
+const JSONStringify = JSON.stringify;
+const JSONParse = JSON.parse;
+const ObjectKeys = Object.keys;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
+const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
+const ObjectGetOwnPropertySymbols = Object.getOwnPropertySymbols;
+const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const ObjectDefineProperty = Object.defineProperty;
+const ObjectPrototype = Object.prototype;
+const ObjectToString = Object.prototype.toString;
+const FunctionToString = Function.prototype.toString;
+const ArrayIsArray = Array.isArray;
+const ReflectApply = Reflect.apply;
+const ReflectOwnKeys = Reflect.ownKeys;
+const StringCtor = String;
+const NumberIsFinite = Number.isFinite;
+const ObjectIs = Object.is;
+const ErrorCtor = Error;
+const TypeErrorCtor = TypeError;
+const SetCtor = Set;
+const MapProto = Map.prototype;
+const SetProto = Set.prototype;
+const DateProto = Date.prototype;
+const RegExpProto = RegExp.prototype;
+const ErrorProto = Error.prototype;
+const PromiseProto = Promise.prototype;
+const MapEntries = Map.prototype.entries;
+const MapSize = ObjectGetOwnPropertyDescriptor(Map.prototype, "size").get;
+const SetValues = Set.prototype.values;
+const SetSize = ObjectGetOwnPropertyDescriptor(Set.prototype, "size").get;
+const DateGetTime = Date.prototype.getTime;
+const DateToISOString = Date.prototype.toISOString;
+const RegExpToString = RegExp.prototype.toString;
+const TypedArrayProto = ObjectGetPrototypeOf(Uint8Array.prototype);
+const TypedArrayLength = ObjectGetOwnPropertyDescriptor(TypedArrayProto, "length").get;
+const TypedArrayName = ObjectGetOwnPropertyDescriptor(TypedArrayProto, Symbol.toStringTag).get;
+const ArrayBufferByteLength = ObjectGetOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
+const SymbolToString = Symbol.prototype.toString;
+const BigIntToString = BigInt.prototype.toString;
+`;
