@@ -22,17 +22,22 @@ const JAVASCRIPT_RESERVED: ReadonlySet<string> = new Set([
   "parseInt", "parseFloat", "isNaN", "isFinite", "structuredClone",
 ]);
 
+/** Python's hard keywords: the only words a parameter cannot be named. */
+const PYTHON_KEYWORDS: ReadonlySet<string> = new Set([
+  "False", "None", "True", "and", "as", "assert", "async", "await", "break",
+  "class", "continue", "def", "del", "elif", "else", "except", "finally",
+  "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+  "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+]);
+
 /**
  * Words a tool may not be called in Python: keywords, soft keywords, the
  * builtins model code uses all the time, IPython's helpers, and the typing
  * names the generated stubs use.
  */
 const PYTHON_RESERVED: ReadonlySet<string> = new Set([
-  // Keywords and soft keywords.
-  "False", "None", "True", "and", "as", "assert", "async", "await", "break",
-  "class", "continue", "def", "del", "elif", "else", "except", "finally",
-  "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
-  "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+  ...PYTHON_KEYWORDS,
+  // Soft keywords.
   "match", "case", "type", "_",
   // Builtins.
   "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint",
@@ -49,13 +54,6 @@ const PYTHON_RESERVED: ReadonlySet<string> = new Set([
   "display", "get_ipython", "Any", "Literal", "Optional",
 ]);
 
-/** Python's hard keywords: the only words a parameter cannot be named. */
-const PYTHON_KEYWORDS: ReadonlySet<string> = new Set([
-  "False", "None", "True", "and", "as", "assert", "async", "await", "break",
-  "class", "continue", "def", "del", "elif", "else", "except", "finally",
-  "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
-  "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
-]);
 
 const FALLBACK_IDENTIFIER = "tool";
 

@@ -79,6 +79,7 @@ def _codeact_patch_nodelay():
 
 _codeact_patch_nodelay()
 `;
+import { TIMED_OUT, withTimeout } from "../../shared/timeout.js";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -97,9 +98,6 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * Starts a `jupyter-server` on 127.0.0.1 for development, the CLI and tests.
@@ -178,17 +176,7 @@ export async function startLocalJupyter(
           // The server may already be gone; SIGTERM below still cleans up.
         }
         child.kill("SIGTERM");
-        // A timer left pending after the server exited would hold the
-        // caller's process open for the whole stop timeout.
-        let timer: NodeJS.Timeout | undefined;
-        const timedOut = await Promise.race([
-          exited(child).then(() => false),
-          new Promise<boolean>((resolve) => {
-            timer = setTimeout(() => resolve(true), DEFAULT_STOP_TIMEOUT_MS);
-          }),
-        ]);
-        clearTimeout(timer);
-        if (timedOut) {
+        if ((await withTimeout(exited(child), DEFAULT_STOP_TIMEOUT_MS)) === TIMED_OUT) {
           child.kill("SIGKILL");
           await exited(child);
         }
@@ -202,8 +190,8 @@ export async function startLocalJupyter(
   const deadline = Date.now() + startupTimeoutMs;
   const failure = await (async (): Promise<Error | undefined> => {
     for (;;) {
-      const early = await Promise.race([spawnError, sleep(READY_POLL_INTERVAL_MS).then(() => null)]);
-      if (early) {
+      const early = await withTimeout(spawnError, READY_POLL_INTERVAL_MS);
+      if (early !== TIMED_OUT && early) {
         const code = (early as NodeJS.ErrnoException).code;
         return code === "ENOENT"
           ? new Error(
