@@ -8,6 +8,7 @@ import { createTraceSession } from "../tracing/langsmith.js";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ChatOpenAI } from "@langchain/openai";
+import { createExecutor as createExecutorFor, type JupyterServerAddress } from "../executors/create-executor.js";
 import type { Executor } from "../executors/types.js";
 import {
   CliUsageError,
@@ -237,31 +238,37 @@ interface ExecutorSetup {
   cleanup(): Promise<void>;
 }
 
-// Dynamic imports: only the chosen executor's native or network code loads.
+// Built with the one executor factory; only the chosen executor's native or
+// network code loads. Everything that can fail is checked here, before the
+// first model call: the native module, the Jupyter server and its token.
 async function createExecutor(config: CliConfig, notice: (message: string) => void): Promise<ExecutorSetup> {
   if (config.executor === "javascript") {
-    const { IsolatedVmExecutor } = await import("../executors/isolated-vm/index.js");
-    const executor = new IsolatedVmExecutor({
-      ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }),
-      ...(config.memoryLimitMb !== undefined && { memoryLimitMb: config.memoryLimitMb }),
+    const executor = createExecutorFor({
+      language: "javascript",
+      options: {
+        ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }),
+        ...(config.memoryLimitMb !== undefined && { memoryLimitMb: config.memoryLimitMb }),
+      },
     });
+    await executor.load();
     return { executor, cleanup: () => executor.close() };
   }
-  const { JupyterExecutor, startLocalJupyter } = await import("../executors/jupyter/index.js");
-  let baseUrl = config.jupyterUrl;
-  let token = config.jupyterToken;
+  const { checkJupyterServer, startLocalJupyter } = await import("../executors/jupyter/index.js");
+  let server: JupyterServerAddress;
   let stopServer: (() => Promise<void>) | undefined;
-  if (baseUrl === undefined) {
-    const server = await startLocalJupyter();
-    notice(`started a local jupyter-server at ${server.baseUrl} (stopped at exit)`);
-    baseUrl = server.baseUrl;
-    token = server.token;
-    stopServer = () => server.stop();
+  if (config.jupyterUrl === undefined) {
+    const local = await startLocalJupyter();
+    notice(`started a local jupyter-server at ${local.baseUrl} (stopped at exit)`);
+    server = { baseUrl: local.baseUrl, token: local.token };
+    stopServer = () => local.stop();
+  } else {
+    server = { baseUrl: config.jupyterUrl, ...(config.jupyterToken !== undefined && { token: config.jupyterToken }) };
+    await checkJupyterServer(server);
   }
-  const executor = new JupyterExecutor({
-    baseUrl,
-    ...(token !== undefined && { token }),
-    ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }),
+  const executor = createExecutorFor({
+    language: "python",
+    server,
+    options: { ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }) },
   });
   return {
     executor,

@@ -75,4 +75,20 @@ describe("codeact --executor python", () => {
     expect(kernels.status).toBe(200);
     expect(await kernels.json()).toEqual([]);
   });
+
+  it("checks --jupyter-url and its token before the first model call", async () => {
+    jupyter = await startLocalJupyter();
+    server = await startReplayServer({ responses: [PYTHON_REPLY, ANSWER] });
+    const refused = await runCli(["--base-url", server.baseUrl, "-e", "python", "--jupyter-url", "http://127.0.0.1:9/", "Add."]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/could not start the python executor: .*127\.0\.0\.1:9/);
+    const wrongToken = await runCli(
+      ["--base-url", server.baseUrl, "-e", "python", "--jupyter-url", jupyter.baseUrl, "Add."],
+      { env: { JUPYTER_TOKEN: "not-the-token" } }
+    );
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toMatch(/could not start the python executor: .*(token|unauthori[sz]ed|403|401)/i);
+    // Neither run reached the model.
+    expect(server.requests).toHaveLength(0);
+  });
 });

@@ -93,7 +93,7 @@ export class ProcessSupervisor {
     for (const cell of worker.pending.values()) cell.settle({ closed: true });
     // Hold the event loop until the exit is seen: an idle worker's handles are
     // unref'd, so once the kill timer fired nothing else might keep this
-    // process alive and close() would never settle (issue 7: a worker
+    // process alive and close() would never settle (a worker
     // disposing hundreds of isolates outlives the grace).
     worker.hold();
     worker.send({ type: "close" });

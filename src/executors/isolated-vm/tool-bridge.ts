@@ -57,7 +57,7 @@ export interface CallerHooks {
  * Binds the tool dispatcher and `onOutput` of one execute to the caller's
  * async context (so tools and tracing see their run). One `AsyncResource`
  * for both: `AsyncResource.bind` builds one per callback and, in Node 20,
- * calls `util.deprecate` twice per bind (about 13 us each on this path).
+ * calls `util.deprecate` twice per bind, a real cost on this hot path.
  */
 export function bindToCaller(
   tools: Readonly<Record<string, HostFunction>>,

@@ -17,6 +17,7 @@ export {
   type JupyterExecutorOptions,
 } from "./jupyter-executor.js";
 export { toolInput } from "./tool-channel.js";
+export { checkJupyterServer } from "./rest-client.js";
 export {
   startLocalJupyter,
   type LocalJupyter,

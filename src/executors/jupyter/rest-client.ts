@@ -193,3 +193,13 @@ export class JupyterClient {
     );
   }
 }
+
+/**
+ * Checks that a Jupyter server answers at `baseUrl` and accepts `token`, by
+ * listing its kernels.
+ * @throws ExecutorUnavailableError (unreachable) or ExecutorUnauthorizedError
+ * (token refused), naming the URL.
+ */
+export async function checkJupyterServer(address: { baseUrl: string; token?: string }): Promise<void> {
+  await new JupyterClient({ baseUrl: address.baseUrl, ...(address.token !== undefined && { token: address.token }), requestTimeoutMs: 10_000 }).listKernels();
+}
