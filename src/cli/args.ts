@@ -45,6 +45,8 @@ export interface CliOptions {
   executor?: CliExecutorKind;
   jupyterUrl?: string;
   jupyterToken?: string;
+  images?: boolean;
+  outputsDir?: string;
   json: boolean;
   stream: boolean;
   quiet: boolean;
@@ -67,6 +69,10 @@ export interface CliConfig {
   /** Jupyter server for the python executor; undefined starts a local one. */
   jupyterUrl?: string;
   jupyterToken?: string;
+  /** Send the images cells display to the model (a vision model). */
+  images: boolean;
+  /** Where displayed images and HTML are written (created on first use). */
+  outputsDir: string;
   json: boolean;
   stream: boolean;
   quiet: boolean;
@@ -94,6 +100,8 @@ const OPTIONS = {
   executor: { type: "string", short: "e" },
   "jupyter-url": { type: "string" },
   "jupyter-token": { type: "string" },
+  images: { type: "boolean" },
+  "outputs-dir": { type: "string" },
   json: { type: "boolean" },
   // Node 20's parseArgs has no `allowNegative`: declare the negation itself.
   "no-stream": { type: "boolean" },
@@ -146,6 +154,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     options.jupyterUrl = parseUrl("--jupyter-url", values["jupyter-url"]);
   }
   if (values["jupyter-token"] !== undefined) options.jupyterToken = values["jupyter-token"];
+  if (values.images === true) options.images = true;
+  if (values["outputs-dir"] !== undefined) options.outputsDir = nonEmpty("--outputs-dir", values["outputs-dir"]);
   return options;
 }
 
@@ -185,6 +195,8 @@ export function resolveCliConfig(options: CliOptions, env: CliEnvironment): CliC
     maxSteps: options.maxSteps ?? DEFAULT_CLI_MAX_STEPS,
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     executor,
+    images: options.images ?? false,
+    outputsDir: options.outputsDir ?? defaultOutputsDir(),
     json: options.json,
     stream: options.stream,
     quiet: options.quiet,
@@ -233,10 +245,15 @@ Execution:
       --jupyter-url URL     Jupyter server for python (env JUPYTER_URL); without it a local
                             jupyter-server is started and stopped at exit
       --jupyter-token T     its token (env JUPYTER_TOKEN)
+      --images              send the images a cell displays (charts, plots) to the model;
+                            for vision models only
+
 
 Output:
       --json                print one JSON object at the end (answer, steps, status) and nothing
                             else on stdout; progress goes to stderr unless --quiet
+      --outputs-dir DIR     where displayed images and HTML are saved, one file each, their
+                            paths printed (default ./codeact-outputs/<date-time>)
   -q, --quiet               print only the final answer
       --trace               trace the run in LangSmith (also on with LANGSMITH_TRACING=true;
                             needs LANGSMITH_API_KEY) and print the trace URL at the end
@@ -252,6 +269,14 @@ Exit codes:
   ${EXIT_MAX_STEPS}    stopped at --max-steps without an answer
   ${EXIT_INTERRUPTED}  interrupted (Ctrl-C)
 `;
+}
+
+/** `./codeact-outputs/<local date and time>`: one folder per run, created only when a cell displays something. */
+function defaultOutputsDir(): string {
+  const now = new Date();
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const stamp = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}_${pad(now.getHours())}-${pad(now.getMinutes())}-${pad(now.getSeconds())}`;
+  return `codeact-outputs/${stamp}`;
 }
 
 function nonEmpty(option: string, value: string): string {

@@ -29,10 +29,12 @@ import {
 import { runTask, type RunReport } from "./run.js";
 
 /**
- * A second Ctrl-C within this window is taken for the copy of the first that
- * the re-executing parent forwards, not as "force quit".
+ * A second Ctrl-C within this window is taken for a copy of the first (a
+ * terminal signals the whole process group), not as "force quit".
  */
 const REPEAT_SIGNAL_WINDOW_MS = 500;
+/** How often the CLI checks that whoever started it (a shell, npx, `timeout`) is still there. */
+const PARENT_CHECK_INTERVAL_MS = 500;
 
 /** The process's streams and environment, replaceable in tests. */
 export interface CliIo {
@@ -64,9 +66,20 @@ export function processIo(): CliIo {
       };
       process.on("SIGINT", listener);
       process.on("SIGTERM", listener);
+      process.on("SIGHUP", listener);
+      // A parent killed without passing the signal on (npx under `timeout`)
+      // leaves this process re-parented: stop as if interrupted, so the run
+      // and its sandbox worker end instead of running on unseen.
+      const parent = process.ppid;
+      const watch = setInterval(() => {
+        if (process.ppid !== parent) listener();
+      }, PARENT_CHECK_INTERVAL_MS);
+      watch.unref();
       return () => {
+        clearInterval(watch);
         process.off("SIGINT", listener);
         process.off("SIGTERM", listener);
+        process.off("SIGHUP", listener);
       };
     },
   };
@@ -143,6 +156,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       signal: controller.signal,
       ...(config.baseUrl !== undefined && { modelServerUrl: config.baseUrl }),
       ...(tracing !== undefined && { traceConfig: tracing.config }),
+      includeImages: config.images,
+      outputsDir: config.outputsDir,
     });
   } catch (error) {
     // Only setup can throw here (runTask reports its own failures).

@@ -5,6 +5,8 @@
  * @module
  */
 import type { CodeLanguage, ExecuteResult } from "../executors/types.js";
+import { sessionNoticeText } from "../executors/session-change.js";
+import type { SavedOutput } from "./saved-outputs.js";
 
 /** Where the renderer writes: `process.stdout`, `process.stderr`, or a test stream. */
 export interface RenderTarget {
@@ -30,12 +32,15 @@ export function shouldUseColor(target: RenderTarget, env: ColorEnvironment): boo
 
 /** Receives the events of a run, in order. */
 export interface Renderer {
-  /** A code action is about to run. `step` counts from 1. */
-  stepStart(step: number, code: string, language: CodeLanguage): void;
+  /**
+   * A code action is about to run. `step` counts from 1; `text` is what the
+   * model wrote around its code (its reasoning), shown before the code.
+   */
+  stepStart(step: number, code: string, language: CodeLanguage, text?: string): void;
   /** Output the running cell printed. */
   output(chunk: string): void;
-  /** The cell finished. */
-  stepEnd(result: ExecuteResult): void;
+  /** The cell finished; `saved` are the files its rich outputs were written to. */
+  stepEnd(result: ExecuteResult, saved?: readonly SavedOutput[]): void;
   /** The final answer. */
   answer(text: string): void;
 }
@@ -78,10 +83,12 @@ export function createRenderer(options: RendererOptions): Renderer {
   const label = (text: string, ...styles: Style[]): void => line(paint(`── ${text} ──`, ...styles));
 
   return {
-    stepStart(step, code, language) {
+    stepStart(step, code, language, text) {
       if (quiet) return;
       streamedChars = 0;
       label(`step ${step} · ${language}`, "bold", "cyan");
+      const said = text?.trim();
+      if (said) line(said);
       for (const codeLine of code.replace(/\s+$/, "").split("\n")) {
         line(`${paint("│", "cyan")} ${paint(codeLine, "dim")}`);
       }
@@ -91,22 +98,28 @@ export function createRenderer(options: RendererOptions): Renderer {
       streamedChars += chunk.length;
       write(chunk);
     },
-    stepEnd(result) {
+    stepEnd(result, saved = []) {
       if (quiet) return;
       // Executors that do not stream still report their output at the end.
       if (streamedChars === 0 && result.output !== "") write(result.output);
-      if (result.sessionNotice !== undefined) line(paint(`(${result.sessionNotice})`, "dim"));
-      for (const rich of result.outputs) {
-        line(paint(`[${rich.mimeType} output, ${formatSize(rich.data.length)}]`, "dim"));
-      }
+      const notice = sessionNoticeText(result);
+      if (notice !== undefined) line(paint(`(${notice})`, "dim"));
+      result.outputs.forEach((rich, index) => {
+        const file = saved[index];
+        line(
+          file === undefined
+            ? paint(`[${rich.mimeType} output, ${formatSize(rich.data.length, "chars")}]`, "dim")
+            : `${paint(`[${rich.mimeType}, ${formatSize(file.bytes, "B")}]`, "dim")} ${file.path}`
+        );
+      });
       if (result.value !== undefined) line(`${paint("→", "green")} ${result.value}`);
       if (result.error !== undefined) {
         const { name, message, traceback } = result.error;
-        line(paint(`✗ ${name}: ${message}`, "bold", "red"));
-        const rest = traceback?.trim();
-        if (rest !== undefined && rest !== "" && rest !== `${name}: ${message}`) {
-          line(paint(rest, "red"));
-        }
+        const headline = `${name}: ${message}`;
+        line(paint(`✗ ${headline}`, "bold", "red"));
+        // A JavaScript stack starts with the headline again: print it once.
+        const rest = traceback?.trim().replace(headline, "").replace(/^\s*\n/, "").trimEnd();
+        if (rest !== undefined && rest !== "") line(paint(rest, "red"));
       }
       line(paint(`(${Math.round(result.durationMs)} ms)`, "dim"));
     },
@@ -129,6 +142,6 @@ export const silentRenderer: Renderer = {
   answer() {},
 };
 
-function formatSize(chars: number): string {
-  return chars < 1024 ? `${chars} chars` : `${Math.round(chars / 1024)} KB`;
+function formatSize(size: number, unit: string): string {
+  return size < 1024 ? `${size} ${unit}` : `${Math.round(size / 1024)} KB`;
 }

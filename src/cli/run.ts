@@ -27,6 +27,7 @@ import {
   type ExitCode,
 } from "./exit-codes.js";
 import type { Renderer } from "./render.js";
+import { saveRichOutputs } from "./saved-outputs.js";
 
 /** Where `ChatOpenAI` goes without a base URL. */
 const OPENAI_DEFAULT_URL = "https://api.openai.com/v1";
@@ -42,6 +43,8 @@ export interface StepReport {
   output: string;
   value?: string;
   error?: ExecutionError;
+  /** Files the step's displayed images and HTML were written to. */
+  files?: string[];
   durationMs: number;
 }
 
@@ -77,6 +80,10 @@ export interface RunTaskOptions {
   modelServerUrl?: string;
   /** Run config that turns tracing on (callbacks, run id), from `createTraceSession`. */
   traceConfig?: RunnableConfig;
+  /** Send displayed images to the model (`--images`). */
+  includeImages?: boolean;
+  /** Write displayed images and HTML here (`--outputs-dir`); not written without it. */
+  outputsDir?: string;
 }
 
 /**
@@ -102,6 +109,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunReport> {
       model: options.model,
       executor,
       maxSteps: options.maxSteps,
+      includeImagesInObservation: options.includeImages ?? false,
     });
     // Stream modes: "tasks" marks each cell's start and end, "custom" carries
     // its live output, "values" the final state; all arrive in order.
@@ -122,12 +130,15 @@ export async function runTask(options: RunTaskOptions): Promise<RunReport> {
         renderer.output(payload.chunk);
       } else if (mode === "tasks" && isExecuteTask(payload)) {
         if ("input" in payload) {
-          renderer.stepStart(steps.length + 1, codeOf(payload.input), executor.language);
+          renderer.stepStart(steps.length + 1, codeOf(payload.input), executor.language, replyTextOf(payload.input));
         } else if (payload.error === undefined || payload.error === null) {
           const record = executor.records[steps.length];
           if (record !== undefined) {
-            steps.push(toStep(steps.length + 1, record.request, record.result));
-            renderer.stepEnd(record.result);
+            const step = steps.length + 1;
+            const saved =
+              options.outputsDir === undefined ? [] : await saveRichOutputs(record.result.outputs, options.outputsDir, step).catch(() => []);
+            steps.push({ ...toStep(step, record.request, record.result), ...(saved.length > 0 && { files: saved.map((file) => file.path) }) });
+            renderer.stepEnd(record.result, saved);
           }
         }
       } else if (mode === "values" && isState(payload)) {
@@ -244,6 +255,17 @@ function isExecuteTask(payload: unknown): payload is ExecuteTaskEvent {
     payload !== null &&
     (payload as { name?: unknown }).name === NODE_EXECUTE
   );
+}
+
+/** What the model wrote around its code in the reply being run: the prose before the fence. */
+function replyTextOf(input: unknown): string | undefined {
+  const messages = (input as { messages?: unknown } | null)?.messages;
+  if (!Array.isArray(messages)) return undefined;
+  const reply = [...messages].reverse().find((message) => AIMessage.isInstance(message)) as AIMessage | undefined;
+  if (reply === undefined) return undefined;
+  const text = messageText(reply.content);
+  const fence = text.search(/^[ \t]*(```|~~~|<execute>|<code>)/m);
+  return (fence === -1 ? "" : text.slice(0, fence)).trim() || undefined;
 }
 
 function codeOf(input: unknown): string {

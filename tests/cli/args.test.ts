@@ -16,7 +16,6 @@ import {
   EXIT_MAX_STEPS,
   EXIT_USAGE,
 } from "../../src/cli/exit-codes.js";
-import { hasNoNodeSnapshot } from "../../src/cli/node-flags.js";
 
 describe("parseCliArgs", () => {
   it("has sensible defaults", () => {
@@ -116,12 +115,20 @@ describe("resolveCliConfig", () => {
       maxSteps: DEFAULT_CLI_MAX_STEPS,
       maxRetries: DEFAULT_MAX_RETRIES,
       executor: "javascript",
+      images: false,
+      outputsDir: expect.stringMatching(/^codeact-outputs\/\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d$/),
       json: false,
       stream: true,
       quiet: false,
       trace: false,
       debug: false,
     });
+  });
+
+  it("takes --images and --outputs-dir", () => {
+    const config = resolveCliConfig(options(["--images", "--outputs-dir", "charts"]), { OPENAI_API_KEY: "sk-1" });
+    expect(config.images).toBe(true);
+    expect(config.outputsDir).toBe("charts");
   });
 
   it("sends a placeholder key to a base URL without one", () => {
@@ -179,11 +186,3 @@ describe("helpText", () => {
   });
 });
 
-describe("hasNoNodeSnapshot", () => {
-  it("finds the flag in execArgv or NODE_OPTIONS", () => {
-    expect(hasNoNodeSnapshot(["--no-node-snapshot"], undefined)).toBe(true);
-    expect(hasNoNodeSnapshot([], "--max-old-space-size=100 --no-node-snapshot")).toBe(true);
-    expect(hasNoNodeSnapshot(["--import", "tsx"], "")).toBe(false);
-    expect(hasNoNodeSnapshot([], "--no-node-snapshots")).toBe(false);
-  });
-});

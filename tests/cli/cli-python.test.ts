@@ -3,6 +3,9 @@
  * model server, and a real jupyter-server with an IPython kernel.
  */
 import { startLocalJupyter, type LocalJupyter } from "../../src/executors/jupyter/index.js";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { EXIT_ANSWERED } from "../../src/cli/exit-codes.js";
 import { startReplayServer, type ReplayServer } from "../support/replay-server.js";
 import { runCli } from "../support/run-cli.js";
@@ -90,5 +93,41 @@ describe("codeact --executor python", () => {
     expect(wrongToken.stderr).toMatch(/could not start the python executor: .*(token|unauthori[sz]ed|403|401)/i);
     // Neither run reached the model.
     expect(server.requests).toHaveLength(0);
+  });
+
+  it("writes displayed charts and HTML to --outputs-dir, and sends images to the model only with --images", async () => {
+    const chart = [
+      "```python",
+      "import matplotlib.pyplot as plt",
+      "from IPython.display import HTML, display",
+      "plt.plot([1, 3, 2])",
+      "plt.show()",
+      "display(HTML('<table><tr><td>42</td></tr></table>'))",
+      "```",
+    ].join("\n");
+    const dir = mkdtempSync(join(tmpdir(), "codeact-outputs-"));
+    try {
+      for (const images of [false, true]) {
+        server = await startReplayServer({ responses: [chart, "Here is the chart."] });
+        const outputs = join(dir, images ? "with" : "without");
+        const result = await runCli([
+          "--base-url", server.baseUrl, "-e", "python", "--outputs-dir", outputs, ...(images ? ["--images"] : []), "Chart it.",
+        ]);
+        expect(result.code).toBe(EXIT_ANSWERED);
+        const png = join(outputs, "step-1-1.png");
+        const html = join(outputs, "step-1-2.html");
+        expect(result.stdout).toContain(png);
+        expect(result.stdout).toContain(html);
+        expect(readFileSync(png).subarray(1, 4).toString()).toBe("PNG");
+        expect(readFileSync(html, "utf8")).toContain("<td>42</td>");
+        const sent = JSON.stringify(server.requests[1]?.messages.at(-1)?.content);
+        expect(sent.includes("image_url")).toBe(images);
+        await server.close();
+        server = undefined;
+      }
+      expect(existsSync(join(dir, "with"))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

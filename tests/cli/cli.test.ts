@@ -12,7 +12,9 @@ import {
   EXIT_USAGE,
 } from "../../src/cli/exit-codes.js";
 import { startReplayServer, type ReplayResponse, type ReplayServer } from "../support/replay-server.js";
-import { runCli, type RunCliOptions } from "../support/run-cli.js";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { cliNodeArgs, REPO_ROOT, runCli, type RunCliOptions } from "../support/run-cli.js";
 
 jest.setTimeout(120_000);
 
@@ -146,7 +148,7 @@ describe("codeact input and output modes", () => {
     expect(result.stdout).toBe(`${SUM_ANSWER}\n`);
   });
 
-  it("restarts itself with --no-node-snapshot when Node was started without it", async () => {
+  it("runs in a Node started without --no-node-snapshot, in one process (the sandbox worker gets the flag)", async () => {
     const { run } = await withServer([SUM_REPLY, SUM_ANSWER]);
     const result = await run(["Add."], { noNodeSnapshot: false });
     expect(result.stderr).toBe("");
@@ -268,3 +270,74 @@ async function closedPort(): Promise<number> {
   if (address === null || typeof address === "string") throw new Error("no port");
   return address.port;
 }
+
+describe("codeact output for people", () => {
+  it("shows the model's words before its code, and an error's headline once", async () => {
+    const { run } = await withServer([
+      "Let me look at the field first.\n```javascript\nconst item = null;\nitem.price\n```",
+      "The item has no price.",
+    ]);
+    const result = await run(["Price?"]);
+    expect(result.code).toBe(EXIT_ANSWERED);
+    const words = result.stdout.indexOf("Let me look at the field first.");
+    const code = result.stdout.indexOf("item.price");
+    expect(words).toBeGreaterThan(-1);
+    expect(code).toBeGreaterThan(words);
+    expect(result.stdout).toContain("✗ TypeError: Cannot read properties of null");
+    expect(result.stdout.match(/TypeError: Cannot read properties of null/g)).toHaveLength(1);
+  });
+});
+
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of require("node:fs").readdirSync("/proc") as string[]) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return check();
+}
+
+describe("codeact when whoever started it is killed", () => {
+  it("stops, and its sandbox worker with it, when its parent dies without passing the signal on", async () => {
+    const { server } = await withServer(["Working.\n```javascript\nwhile (true) {}\n```", "done"]);
+    // A parent like npx under `timeout`: it starts the CLI and, killed, does not forward the signal.
+    const wrapperScript = [
+      "const { spawn } = require('node:child_process');",
+      `const child = spawn(process.execPath, ${JSON.stringify(cliNodeArgs(["--base-url", server.baseUrl, "--timeout-ms", "60000", "Loop."]))}, { cwd: ${JSON.stringify(REPO_ROOT)}, stdio: 'ignore' });`,
+      "process.stdout.write(String(child.pid) + '\\n');",
+      "setInterval(() => {}, 1000);",
+    ].join("\n");
+    const wrapper = spawn(process.execPath, ["-e", wrapperScript], { stdio: ["ignore", "pipe", "inherit"] });
+    const cliPid = await new Promise<number>((resolve) => wrapper.stdout.once("data", (chunk: Buffer) => resolve(Number(String(chunk).trim()))));
+    // Wait until the cell runs: the model was asked, and the CLI has its worker.
+    expect(await until(() => server.requests.length >= 1 && childrenOf(cliPid).length > 0, 30_000)).toBe(true);
+    const workers = childrenOf(cliPid);
+    wrapper.kill("SIGTERM");
+    expect(await until(() => !alive(cliPid), 15_000)).toBe(true);
+    expect(await until(() => workers.every((pid) => !alive(pid)), 10_000)).toBe(true);
+  });
+});

@@ -40,7 +40,7 @@ describe("createRenderer", () => {
         "partial",
         "→ 42",
         "✗ TypeError: x is undefined",
-        "TypeError: x is undefined\n    at <cell>:2:1",
+        "    at <cell>:2:1",
         "(12 ms)",
         "── answer ──",
         "Done.",

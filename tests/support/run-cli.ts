@@ -59,6 +59,15 @@ export interface CliRun {
   durationMs: number;
 }
 
+/** The Node arguments that run `codeact ...args` (the source through tsx, or the built bin). */
+export function cliNodeArgs(args: readonly string[], options: Pick<RunCliOptions, "noNodeSnapshot"> = {}): string[] {
+  return [
+    ...(options.noNodeSnapshot === false ? [] : ["--no-node-snapshot"]),
+    ...(USE_BUILT_CLI ? [BUILT_CLI_ENTRY] : ["--import", "tsx", CLI_ENTRY]),
+    ...args,
+  ];
+}
+
 /** Runs `codeact ...args` to completion. */
 export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -67,11 +76,7 @@ export function runCli(args: readonly string[], options: RunCliOptions = {}): Pr
   if (USE_BUILT_CLI && !existsSync(BUILT_CLI_ENTRY)) {
     throw new Error(`CODEACT_TEST_BUILT_CLI=1 but ${BUILT_CLI_ENTRY} is missing: run npm run build`);
   }
-  const nodeArgs = [
-    ...(options.noNodeSnapshot === false ? [] : ["--no-node-snapshot"]),
-    ...(USE_BUILT_CLI ? [BUILT_CLI_ENTRY] : ["--import", "tsx", CLI_ENTRY]),
-    ...args,
-  ];
+  const nodeArgs = cliNodeArgs(args, options);
   const started = performance.now();
   return new Promise<CliRun>((resolvePromise, reject) => {
     const child = spawn(process.execPath, nodeArgs, { cwd: REPO_ROOT, env, stdio: "pipe" });
