@@ -1,0 +1,152 @@
+/**
+ * The published package as a user gets it: `npm pack`, the tarball unpacked
+ * into a fresh consumer project, and the README's Quick start typechecked in
+ * ESM TypeScript (`nodenext` and `bundler`) and run in ESM and CommonJS.
+ *
+ * The consumer's other dependencies are links to this checkout's installed
+ * ones (an `npm install` would download and compile isolated-vm again, for
+ * minutes); the package itself comes only from the tarball.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+
+jest.setTimeout(240_000);
+
+const ROOT = resolve(__dirname, "../..");
+const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
+
+// The Quick start, with a scripted chat model in place of ChatOpenAI (no network).
+const QUICK_START_BODY = `
+const getPrice = tool(async ({ sku }) => ({ sku, price: sku.length * 10 }), {
+  name: "get_price",
+  description: "Price of a product in euros.",
+  schema: z.object({ sku: z.string().describe("Product code") }),
+});
+
+const executor = new IsolatedVmExecutor({ timeoutMs: 10_000, memoryLimitMb: 64 });
+const agent = createCodeActAgent({
+  model: new FakeListChatModel({
+    responses: [
+      "\`\`\`javascript\\nconst skus = ['A1', 'B22', 'C333'];\\nconst prices = await Promise.all(skus.map((sku) => get_price({ sku })));\\nprices.reduce((sum, p) => sum + p.price, 0)\\n\`\`\`",
+      "The total is 90 euros.",
+    ],
+  }),
+  tools: [getPrice],
+  executor,
+  checkpointer: new MemorySaver(),
+});
+
+const result = await agent.invoke(
+  { messages: [{ role: "user", content: "Total price of A1, B22 and C333?" }] },
+  { configurable: { thread_id: "demo" } }
+);
+console.log(JSON.stringify({ observation: result.messages[2]?.content, answer: result.messages.at(-1)?.content }));
+await executor.close();
+`;
+
+const ESM_QUICK_START = `import { createCodeActAgent } from "langgraph-codeact";
+import { IsolatedVmExecutor } from "langgraph-codeact/executors/isolated-vm";
+import { FakeListChatModel } from "@langchain/core/utils/testing";
+import { MemorySaver } from "@langchain/langgraph";
+import { tool } from "@langchain/core/tools";
+import { z } from "zod";
+${QUICK_START_BODY}`;
+
+const CJS_QUICK_START = `const { createCodeActAgent } = require("langgraph-codeact");
+const { IsolatedVmExecutor } = require("langgraph-codeact/executors/isolated-vm");
+const { FakeListChatModel } = require("@langchain/core/utils/testing");
+const { MemorySaver } = require("@langchain/langgraph");
+const { tool } = require("@langchain/core/tools");
+const { z } = require("zod");
+(async () => {
+${QUICK_START_BODY}
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
+
+let work: string;
+let consumer: string;
+let packageDir: string;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "codeact-pack-"));
+  const output = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: ROOT, encoding: "utf8" });
+  const [{ filename }] = JSON.parse(output) as [{ filename: string }];
+  consumer = join(work, "consumer");
+  packageDir = join(consumer, "node_modules/langgraph-codeact");
+  mkdirSync(packageDir, { recursive: true });
+  execFileSync("tar", ["-xzf", join(work, filename), "-C", packageDir, "--strip-components=1"]);
+  for (const entry of readdirSync(join(ROOT, "node_modules"))) {
+    if (entry === ".bin" || entry === "langgraph-codeact" || entry.startsWith(".")) continue;
+    symlinkSync(join(ROOT, "node_modules", entry), join(consumer, "node_modules", entry));
+  }
+});
+
+afterAll(() => {
+  if (work !== undefined) rmSync(work, { recursive: true, force: true });
+});
+
+function run(file: string): { observation: string; answer: string } {
+  const stdout = execFileSync(process.execPath, [file], {
+    cwd: consumer,
+    encoding: "utf8",
+    // The user's own process, without any flag (the default process isolation's worker gets it).
+    env: { ...process.env, NODE_OPTIONS: "" },
+    timeout: 60_000,
+  });
+  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { observation: string; answer: string };
+}
+
+function typecheck(name: string, compilerOptions: Record<string, unknown>): void {
+  const dir = join(consumer, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "quick-start.ts"), ESM_QUICK_START);
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", skipLibCheck: true, noEmit: true, types: [], ...compilerOptions }, files: ["quick-start.ts"] })
+  );
+  execFileSync(process.execPath, [TSC, "-p", join(dir, "tsconfig.json")], { cwd: consumer, encoding: "utf8" });
+}
+
+describe("the published tarball", () => {
+  it("ships the licence, the README, and sources for every source map", () => {
+    expect(readFileSync(join(packageDir, "LICENSE"), "utf8")).toMatch(/^MIT License/);
+    expect(existsSync(join(packageDir, "README.md"))).toBe(true);
+    const maps: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith(".map")) maps.push(path);
+      }
+    };
+    walk(join(packageDir, "dist"));
+    expect(maps.length).toBeGreaterThan(50);
+    const missing = maps.flatMap((map) =>
+      (JSON.parse(readFileSync(map, "utf8")) as { sources: string[] }).sources
+        .map((source) => resolve(dirname(map), source))
+        .filter((source) => !existsSync(source))
+    );
+    expect(missing).toEqual([]);
+    // Nothing of the tests or the build set-up is published.
+    expect(existsSync(join(packageDir, "tests"))).toBe(false);
+  });
+
+  it("typechecks the Quick start in ESM TypeScript with module nodenext and with bundler resolution", () => {
+    writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+    typecheck("nodenext", { module: "nodenext", moduleResolution: "nodenext" });
+    typecheck("bundler", { module: "esnext", moduleResolution: "bundler" });
+  });
+
+  it("runs the Quick start as an ES module and as CommonJS (require)", () => {
+    writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true }));
+    writeFileSync(join(consumer, "quick-start.mjs"), ESM_QUICK_START);
+    writeFileSync(join(consumer, "quick-start.cjs"), CJS_QUICK_START);
+    for (const file of ["quick-start.mjs", "quick-start.cjs"]) {
+      const { observation, answer } = run(file);
+      expect(observation).toContain("Value: 90");
+      expect(answer).toBe("The total is 90 euros.");
+    }
+  });
+});
