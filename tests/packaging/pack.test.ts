@@ -8,7 +8,7 @@
  * minutes); the package itself comes only from the tarball.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 
@@ -93,7 +93,7 @@ function run(file: string): { observation: string; answer: string } {
     encoding: "utf8",
     // The user's own process, without any flag (the default process isolation's worker gets it).
     env: { ...process.env, NODE_OPTIONS: "" },
-    timeout: 60_000,
+    timeout: 30_000,
   });
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { observation: string; answer: string };
 }
@@ -149,4 +149,71 @@ describe("the published tarball", () => {
       expect(answer).toBe("The total is 90 euros.");
     }
   });
+
+  it("lets a script that never closes its executor exit (the idle worker does not hold it)", () => {
+    writeFileSync(
+      join(consumer, "no-close.mjs"),
+      ESM_QUICK_START.replace("await executor.close();", "").replace(
+        "const executor = new IsolatedVmExecutor({ timeoutMs: 10_000, memoryLimitMb: 64 });",
+        "const executor = undefined; // the agent's default executor"
+      )
+    );
+    const started = Date.now();
+    const { answer } = run("no-close.mjs");
+    expect(answer).toBe("The total is 90 euros.");
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
 });
+
+describe("without a working isolated-vm", () => {
+  it("says once what is missing and how to install it, with no unhandled rejection", () => {
+    // A consumer whose isolated-vm was installed with its build skipped: the package is there, its binary is not.
+    const broken = join(work, "broken");
+    mkdirSync(join(broken, "node_modules/isolated-vm"), { recursive: true });
+    writeFileSync(join(broken, "node_modules/isolated-vm/package.json"), JSON.stringify({ name: "isolated-vm", version: "5.0.4", main: "isolated-vm.js" }));
+    writeFileSync(join(broken, "node_modules/isolated-vm/isolated-vm.js"), "module.exports = require('./out/isolated_vm');\n");
+    for (const entry of readdirSync(join(consumer, "node_modules"))) {
+      if (entry === "isolated-vm" || entry === "langgraph-codeact") continue;
+      symlinkSync(join(consumer, "node_modules", entry), join(broken, "node_modules", entry));
+    }
+    // A copy, not a link: Node resolves isolated-vm from the package's real path.
+    cpSync(packageDir, join(broken, "node_modules/langgraph-codeact"), { recursive: true });
+    writeFileSync(join(broken, "package.json"), JSON.stringify({ name: "broken", private: true, type: "module" }));
+    writeFileSync(
+      join(broken, "default-executor.mjs"),
+      `import { createCodeActAgent } from "langgraph-codeact";
+import { FakeListChatModel } from "@langchain/core/utils/testing";
+const agent = createCodeActAgent({ model: new FakeListChatModel({ responses: ["\`\`\`javascript\\n1 + 1\\n\`\`\`", "2"] }) });
+try {
+  await agent.invoke({ messages: [{ role: "user", content: "1 + 1?" }] });
+  console.log("no error");
+} catch (error) {
+  console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message }));
+}
+// An unhandled rejection would end the process (exit 1) before this.
+await new Promise((resolve) => setTimeout(resolve, 300));
+console.log("still alive");
+`
+    );
+    writeFileSync(
+      join(broken, "explicit.mjs"),
+      `try {
+  await import("langgraph-codeact/executors/isolated-vm");
+} catch (error) {
+  console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message }));
+}
+`
+    );
+    for (const file of ["default-executor.mjs", "explicit.mjs"]) {
+      const stdout = execFileSync(process.execPath, [file], { cwd: broken, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" }, timeout: 30_000 });
+      const [first] = stdout.trim().split("\n");
+      const error = JSON.parse(first ?? "{}") as { name: string; code: string; message: string };
+      expect(error).toMatchObject({ name: "ExecutorUnavailableError", code: "EXECUTOR_UNAVAILABLE" });
+      expect(error.message).toMatch(/^The isolated-vm native module could not be loaded \(Cannot find module '\.\/out\/isolated_vm'/);
+      expect(error.message).toContain("npm install isolated-vm");
+      expect(error.message).toContain("python3, make and a C++ compiler");
+      if (file === "default-executor.mjs") expect(stdout).toContain("still alive");
+    }
+  });
+});
+

@@ -1,4 +1,5 @@
 import { AsyncResource } from "node:async_hooks";
+import type IsolatedVm from "isolated-vm";
 import ivm, { type CompiledScript } from "./native.js";
 import { GUEST_RUNTIME_FILENAME, GUEST_RUNTIME_SOURCE } from "./guest/runtime.js";
 import type { ToolDispatcher } from "./tool-bridge.js";
@@ -50,12 +51,12 @@ const MAX_OUTPUT_DRAIN_TURNS = 50;
  * executor then builds a new one.
  */
 export class IsolateSession {
-  readonly #isolate: ivm.Isolate;
-  readonly #context: ivm.Context;
-  readonly #references: ivm.Reference[];
-  readonly #run: ivm.Reference;
-  readonly #setTools: ivm.Reference;
-  readonly #restore: ivm.Reference;
+  readonly #isolate: IsolatedVm.Isolate;
+  readonly #context: IsolatedVm.Context;
+  readonly #references: IsolatedVm.Reference[];
+  readonly #run: IsolatedVm.Reference;
+  readonly #setTools: IsolatedVm.Reference;
+  readonly #restore: IsolatedVm.Reference;
   /** Rejecters of the calls into the isolate under way ({@link #race}); kill() calls them. */
   readonly #failureListeners = new Set<(failure: SessionFailure) => void>();
   #failure: SessionFailure | undefined;
@@ -64,12 +65,12 @@ export class IsolateSession {
   #chunksReceived = 0;
 
   private constructor(parts: {
-    isolate: ivm.Isolate;
-    context: ivm.Context;
-    references: ivm.Reference[];
-    run: ivm.Reference;
-    setTools: ivm.Reference;
-    restore: ivm.Reference;
+    isolate: IsolatedVm.Isolate;
+    context: IsolatedVm.Context;
+    references: IsolatedVm.Reference[];
+    run: IsolatedVm.Reference;
+    setTools: IsolatedVm.Reference;
+    restore: IsolatedVm.Reference;
   }) {
     this.#isolate = parts.isolate;
     this.#context = parts.context;
@@ -253,13 +254,13 @@ export class IsolateSession {
 /** The runtime as a function expression: compiled with V8's code cache, shared by all isolates. */
 const GUEST_RUNTIME_FACTORY = `(function ($0, $1, $2) {${GUEST_RUNTIME_SOURCE}\n})`;
 /** V8 code cache of the runtime: a new session compiles it ~3x faster (0.27 vs 0.76 ms here). */
-let runtimeCodeCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
+let runtimeCodeCache: IsolatedVm.ExternalCopy<ArrayBuffer> | undefined;
 
-type RuntimeArguments = [bridge: ivm.Reference, output: ivm.Reference, maxVariableChars: number];
-type RuntimeReferences = [run: ivm.Reference, setTools: ivm.Reference, restore: ivm.Reference];
+type RuntimeArguments = [bridge: IsolatedVm.Reference, output: IsolatedVm.Reference, maxVariableChars: number];
+type RuntimeReferences = [run: IsolatedVm.Reference, setTools: IsolatedVm.Reference, restore: IsolatedVm.Reference];
 const RUNTIME_EXPORTS = ["run", "setTools", "restore"] as const;
 
-function compileOptions(): ivm.ScriptOrigin & ivm.CachedDataOptions {
+function compileOptions(): IsolatedVm.ScriptOrigin & IsolatedVm.CachedDataOptions {
   const cache = runtimeCodeCache;
   return { filename: GUEST_RUNTIME_FILENAME, ...(cache ? { cachedData: cache } : { produceCachedData: true }) };
 }
@@ -269,12 +270,12 @@ function keepCodeCache(script: CompiledScript, offered: boolean): void {
   if (offered && script.cachedDataRejected === true) runtimeCodeCache = undefined;
 }
 
-function installRuntime(isolate: ivm.Isolate, context: ivm.Context, args: RuntimeArguments): RuntimeReferences {
+function installRuntime(isolate: IsolatedVm.Isolate, context: IsolatedVm.Context, args: RuntimeArguments): RuntimeReferences {
   const options = compileOptions();
   const script: CompiledScript = isolate.compileScriptSync(GUEST_RUNTIME_FACTORY, options);
   keepCodeCache(script, options.cachedData !== undefined);
-  const factory = script.runSync(context, { reference: true, release: true }) as ivm.Reference;
-  const runtime = factory.applySync(undefined, args, { result: { reference: true } }) as ivm.Reference;
+  const factory = script.runSync(context, { reference: true, release: true }) as IsolatedVm.Reference;
+  const runtime = factory.applySync(undefined, args, { result: { reference: true } }) as IsolatedVm.Reference;
   factory.release();
   const references = RUNTIME_EXPORTS.map((name) => runtime.getSync(name, { reference: true })) as RuntimeReferences;
   runtime.release();

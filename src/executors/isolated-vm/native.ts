@@ -20,7 +20,37 @@
  *
  * @module
  */
-import ivm from "isolated-vm";
+import { createRequire } from "node:module";
+import type IsolatedVm from "isolated-vm";
+import { ExecutorUnavailableError } from "../errors.js";
+import { moduleFile } from "./module-file.js";
+
+/**
+ * Loads the native module, or throws one error that says what is missing
+ * and how to install it (a raw "Cannot find module './out/isolated_vm'"
+ * tells a user nothing).
+ */
+function loadIsolatedVm(): typeof IsolatedVm {
+  try {
+    return createRequire(moduleFile())("isolated-vm") as typeof IsolatedVm;
+  } catch (error) {
+    throw new ExecutorUnavailableError(isolatedVmMissingMessage(error), { cause: error });
+  }
+}
+
+/** What to tell a user whose isolated-vm cannot be loaded. */
+export function isolatedVmMissingMessage(cause: unknown): string {
+  const reason = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+  const major = isolatedVmMajorForNode();
+  return (
+    `The isolated-vm native module could not be loaded (${reason}). The JavaScript sandbox needs it: ` +
+    `install it with \`npm install isolated-vm${major === undefined ? "" : `@${major}`}\`. ` +
+    "On Node 20 it is compiled from source, which needs python3, make and a C++ compiler " +
+    "(Debian: apt-get install python3 make g++); if it was installed with --ignore-scripts, run `npm rebuild isolated-vm`."
+  );
+}
+
+const ivm = loadIsolatedVm();
 
 export default ivm;
 export { ivm };
@@ -56,4 +86,4 @@ export function isolatedVmMajorForNode(nodeVersion: string = process.versions.no
  * typings (the same in 5, 6 and 7) omit `cachedDataRejected`, which
  * `compileScript` sets when V8 refused the supplied `cachedData`.
  */
-export type CompiledScript = ivm.Script & ivm.CachedDataResult & { cachedDataRejected?: boolean };
+export type CompiledScript = IsolatedVm.Script & IsolatedVm.CachedDataResult & { cachedDataRejected?: boolean };

@@ -6,9 +6,9 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { ExecutorUnavailableError } from "../errors.js";
+import { pathToFileURL } from "node:url";
 import type { OutputBuffer } from "../../shared/clip.js";
+import { moduleFile } from "./module-file.js";
 import type { SandboxFailure } from "./cell-failures.js";
 import type { ToolDispatcher } from "./tool-bridge.js";
 import type { HostMessage, WorkerExecutorOptions, WorkerMessage } from "./worker-protocol.js";
@@ -91,6 +91,9 @@ export class Worker {
   busy(): void {
     this.child.ref();
     this.child.channel?.ref();
+    // The stderr pipe is a handle of its own: left ref'd, an idle worker
+    // would keep a script that never calls close() from ever exiting.
+    (this.child.stderr as { ref?: () => void } | null)?.ref?.();
   }
 
   /** From now on the host waits for this worker: {@link idle} no longer unrefs it. */
@@ -103,6 +106,7 @@ export class Worker {
     if (this.pending.size > 0 || this.#held) return;
     this.child.unref();
     this.child.channel?.unref();
+    (this.child.stderr as { unref?: () => void } | null)?.unref?.();
   }
 
   kill(): void {
@@ -118,7 +122,7 @@ export class Worker {
  * module itself runs from source (tests).
  */
 function workerEntry(): { entry: string; execArgv: string[] } {
-  const here = currentModuleFile();
+  const here = moduleFile();
   const extension = path.extname(here);
   const entry = path.join(path.dirname(here), `process-worker${extension}`);
   const execArgv = ["--no-node-snapshot"];
@@ -129,22 +133,4 @@ function workerEntry(): { entry: string; execArgv: string[] } {
   return { entry, execArgv };
 }
 
-/**
- * This module's file, from a structured V8 stack trace: works both as ESM
- * (where `import.meta` would be needed) and as CommonJS (`__filename`), which
- * one source cannot otherwise do.
- */
-function currentModuleFile(): string {
-  const original = Error.prepareStackTrace;
-  let file: string | undefined;
-  try {
-    Error.prepareStackTrace = (_error, frames) => frames;
-    const frames = new Error().stack as unknown as NodeJS.CallSite[];
-    file = frames[0]?.getFileName() ?? undefined;
-  } finally {
-    Error.prepareStackTrace = original;
-  }
-  if (!file) throw new ExecutorUnavailableError("Cannot locate the isolated-vm worker script.");
-  return file.startsWith("file:") ? fileURLToPath(file) : file;
-}
 

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type IsolatedVm from "isolated-vm";
 import { join } from "node:path";
 import ivm, {
   ISOLATED_VM_MAJOR_BY_NODE_MAJOR,
@@ -68,7 +69,7 @@ describe("native isolated-vm loader", () => {
       expect(copy.copy()).toEqual({ nested: [1, "two"] });
       const factory = (await context.eval("(function (a) { return { sum: a.nested[0] + 1 }; })", {
         reference: true,
-      })) as ivm.Reference;
+      })) as IsolatedVm.Reference;
       const result = (await factory.apply(undefined, [copy.copyInto()], { result: { copy: true } })) as unknown;
       expect(result).toEqual({ sum: 2 });
 
