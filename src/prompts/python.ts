@@ -1,4 +1,4 @@
-import type { InstructionOptions } from "./shared.js";
+import { count, type InstructionOptions } from "./shared.js";
 
 /** How a CodeAct turn works, for a model writing Python. */
 export function pythonInstructions({ maxSteps, hasTools }: InstructionOptions): string {
@@ -11,7 +11,7 @@ ${hasTools ? "- The tools below are plain functions: call them directly, e.g. `r
 - Variables, functions and imports persist between your code blocks: reuse them instead of repeating work.
 - If the code raises, you get the traceback: fix the code and try again.
 - Long output is truncated: print what you need (counts, slices, summaries), not whole data.
-- At most ${maxSteps} code blocks run for one request; after that you must give the final answer.
+- At most ${count(maxSteps, "code block")} can run for one request; after that you must give the final answer.
 
 When you are done, reply in plain text with no code block.`;
 }

@@ -276,3 +276,19 @@ describe("helpers", () => {
     expect(parseStructuredAnswer("nothing here", schema)).toMatchObject({ success: false });
   });
 });
+
+describe("model node: the budget of code executions", () => {
+  it("warns the model when one code block is left, and when none is", async () => {
+    const model = new ScriptedChatModel(["ok", "ok", "ok"]);
+    const node = createModelNode({ model, executor: new FakeExecutor({ results: [] }), maxSteps: 3 });
+    const observation = new HumanMessage({ content: "Value: 1", additional_kwargs: { codeact: "observation" } });
+    const config = {} as never;
+    await node(stateWith({ messages: [new HumanMessage("task"), new AIMessage("x"), observation], steps: 1 }), config);
+    await node(stateWith({ messages: [new HumanMessage("task"), new AIMessage("x"), observation], steps: 2 }), config);
+    await node(stateWith({ messages: [new HumanMessage("task"), new AIMessage("x"), observation], steps: 3 }), config);
+    const lastSent = model.calls.map((messages) => textOf(messages.at(-1)));
+    expect(lastSent[0]).toBe("Value: 1");
+    expect(lastSent[1]).toMatch(/one more code block can run/);
+    expect(lastSent[2]).toMatch(/no more code can run/);
+  });
+});

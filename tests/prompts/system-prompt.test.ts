@@ -34,7 +34,7 @@ describe("buildSystemPrompt", () => {
       "persist between your code blocks",
       "stack trace: fix the code",
       "Long output is truncated",
-      "At most 7 code blocks run",
+      "At most 7 code blocks can run",
       "## Tools",
       "The comment after a field is its description, then its constraints",
       "```typescript\n// Search the web.\ndeclare function web_search(args:{\n query:string // The query\n",
@@ -52,7 +52,7 @@ describe("buildSystemPrompt", () => {
       "plain functions: call them directly",
       "`print()`",
       "traceback",
-      "At most 3 code blocks run",
+      "At most 3 code blocks can run",
       "The comment after a parameter is its description",
       "```python\n# Search the web.\ndef web_search(\n query: str, # The query\n limit: float = 5\n): ...\n```",
     ]) {
@@ -110,5 +110,27 @@ describe("buildSystemPrompt", () => {
     expect(sizes["python 0 tools"]).toBeLessThan(1500);
     expect(sizes["javascript 10 tools"]).toBeLessThan(5000);
     expect(sizes["python 10 tools"]).toBeLessThan(5000);
+  });
+});
+
+describe("the prompt's wording", () => {
+  it("agrees in number, and does not repeat the sandbox's description in the instructions", async () => {
+    const { buildSystemPrompt } = await import("../../src/prompts/index.js");
+    const { describeSandbox } = await import("../../src/executors/isolated-vm/options.js");
+    const one = await buildSystemPrompt({ language: "javascript", tools: [], maxSteps: 1, executorDescription: describeSandbox(30_000, 128, 20_000) });
+    expect(one).toContain("At most 1 code block can run");
+    expect(one).not.toMatch(/\b1 code blocks\b/);
+    // Each fact once: REPL persistence and console.log are in "How code runs", not again under "## Sandbox".
+    const sandbox = one.slice(one.indexOf("## Sandbox"));
+    expect(sandbox).not.toMatch(/persist/);
+    expect(sandbox).not.toMatch(/last expression/);
+    expect(one.match(/persist between/g)).toHaveLength(1);
+  });
+
+  it("tells Python models what really happens to figures", async () => {
+    const { JupyterExecutor } = await import("../../src/executors/jupyter/index.js");
+    const description = new JupyterExecutor({ baseUrl: "http://127.0.0.1:9/" }).description;
+    expect(description).toMatch(/one-line note/);
+    expect(description).not.toMatch(/returned to you as rich outputs/);
   });
 });

@@ -66,10 +66,7 @@ export function positive(value: number | undefined, fallback: number, name: stri
 export function describeSandbox(timeoutMs: number, memoryLimitMb: number, maxOutputChars: number): string {
   const seconds = timeoutMs / 1000;
   return [
-    "Your code runs as JavaScript in an isolated V8 sandbox (TypeScript syntax is accepted; types are ignored).",
-    "It works like a REPL: top-level variables, functions and classes persist between code blocks, top-level `await` works, and the value of the last expression is shown.",
-    "Print with console.log (objects, arrays, Maps and errors are pretty-printed).",
-    "Tools are async global functions: always `await` them, and run independent calls together with `await Promise.all([...])`. Tool arguments and results are JSON values.",
+    "Your code runs as JavaScript in an isolated V8 sandbox (TypeScript syntax is accepted; types are ignored). console.log pretty-prints objects, arrays, Maps and errors; tool arguments and results are JSON values.",
     "Only standard JavaScript built-ins exist (JSON, Math, Date, Intl, RegExp, Map, Set, Promise, typed arrays, ...): there is no require/import, no process, no filesystem, no network or fetch, no setTimeout or other timers, and no Node.js or browser APIs.",
     `Limits: each code block may run for ${seconds} seconds and use about ${memoryLimitMb} MB of memory; output over ${maxOutputChars} characters is cut in the middle.`,
     "If a block hits a limit the sandbox restarts: variables holding JSON data are restored, while functions, class instances, Maps and Sets are lost and must be defined again.",

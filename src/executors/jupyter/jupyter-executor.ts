@@ -105,11 +105,8 @@ export class JupyterExecutor implements Executor {
     this.#maxOutputChars = options.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS;
     this.#keepImages = options.keepImages ?? options.imagesForModel ?? true;
     this.description = [
-      "Your code runs in a persistent IPython (Jupyter) kernel, Python 3.",
-      "Variables, imports and functions persist between code blocks.",
-      "The value of the last expression is shown; print() anything else you need to see.",
-      "Tools are ordinary synchronous Python functions: call them directly (no await), preferably with keyword arguments; a failing tool raises an exception.",
-      "Figures (matplotlib plt.show(), display()) and HTML tables are returned to you as rich outputs.",
+      "Your code runs in an IPython (Jupyter) kernel, Python 3. Call tools with keyword arguments; a failing tool raises an exception.",
+      "Figures (plt.show(), display()) and HTML tables are shown to the user; you see a one-line note for each, and an image itself only if images are sent to you.",
       `Each code block may run for at most ${Math.round(this.#limits.timeoutMs / 1000)} s; input() is not available.`,
     ].join(" ");
   }

@@ -1,4 +1,4 @@
-import type { BaseMessage } from "@langchain/core/messages";
+import { HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { extractCode, messageText } from "../extract-code.js";
 import { isObservation } from "../messages.js";
@@ -28,9 +28,13 @@ export function createModelNode(params: ModelNodeParams | ResolvedCodeAct): Code
 
   return async function model(state, config) {
     const system = await resolved.systemMessage();
-    const reply: BaseMessage = await chatModel.invoke([system, ...state.messages], config);
-    const code = extractCode(messageText(reply.content), language);
     const newTurn = !isObservation(state.messages.at(-1));
+    // Sent to the model with this call only (never stored): code written
+    // once the budget is spent would be dropped unseen, so say so in time.
+    const budget = newTurn ? undefined : budgetNotice(resolved.maxSteps - state.steps);
+    const input = budget === undefined ? [system, ...state.messages] : [system, ...state.messages, new HumanMessage(budget)];
+    const reply: BaseMessage = await chatModel.invoke(input, config);
+    const code = extractCode(messageText(reply.content), language);
     const window = advanceStepWindow(state.stepWindow, currentStep(config));
     // Only the channels that change: each write is stored by checkpointers.
     return {
@@ -40,4 +44,11 @@ export function createModelNode(params: ModelNodeParams | ResolvedCodeAct): Code
       ...(window !== state.stepWindow && { stepWindow: window }),
     };
   };
+}
+
+/** What the model is told when its budget of code executions is nearly or fully spent. */
+export function budgetNotice(remaining: number): string | undefined {
+  if (remaining === 1) return "Note: one more code block can run for this request; after it you must reply with the final answer.";
+  if (remaining <= 0) return "Note: no more code can run for this request. Reply now with the final answer in plain text; a code block would not run.";
+  return undefined;
 }

@@ -111,7 +111,7 @@ export function createRouteNode(params: RouteNodeParams | ResolvedCodeAct = {}):
     }
 
     if (state.steps >= maxSteps) {
-      return stop(`the limit is ${maxSteps} code executions per turn`);
+      return stop(`the limit is ${maxSteps} code ${maxSteps === 1 ? "execution" : "executions"} per turn`);
     }
     if (stepsLeftAfter(window, config) < STEPS_FOR_EXECUTION) return stop(recursionReason());
 
