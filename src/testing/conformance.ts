@@ -5,6 +5,7 @@ import type {
   Executor,
   HostFunction,
 } from "../executors/types.js";
+import { describeSessionChange } from "../executors/session-change.js";
 
 /** Options the suite passes when it needs an executor with particular limits. */
 export interface ConformanceExecutorOptions {
@@ -247,7 +248,7 @@ export function describeExecutorConformance(options: ExecutorConformanceOptions)
       });
       expect(restored.error).toBeUndefined();
       expect(restored.value).toContain("3:ok");
-      expect(restored.sessionNotice).toMatch(/data/);
+      expect(restored.sessionChange ? describeSessionChange(restored.sessionChange) : restored.sessionNotice).toMatch(/data/);
     });
 
     test("stops a running cell when the signal aborts, and the session goes on", async () => {

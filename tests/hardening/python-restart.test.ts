@@ -101,7 +101,7 @@ describe("hardening: Jupyter server restart mid-run", () => {
       });
       expect(next.error).toBeUndefined();
       expect(next.value).toBe("42");
-      expect(next.sessionNotice).toMatch(/new one was started; variables restored: kept/);
+      expect(next.sessionChange).toMatchObject({ cause: expect.stringMatching(/new one was started/), restored: ["kept"] });
       expect(kernelIdOf(next.resumeToken)).not.toBe(kernelIdOf(defined.resumeToken));
       expect(signal.calls()).toBe(2);
     } finally {
@@ -141,7 +141,7 @@ describe("hardening: Jupyter server restart mid-run", () => {
         expect(result.error?.name).toBe("SessionCrashedError");
         expect(result.error?.message).toMatch(/kernel was lost.*server stopped or restarted/);
         expect(result.error?.traceback).toContain("time.sleep");
-        expect(result.sessionNotice).toMatch(/variables restored: kept/);
+        expect(result.sessionChange?.restored).toEqual(["kept"]);
         expect(result.variables).toEqual({ kept: { n: 41 } });
       }
       const next = await executor.execute({ sessionId: "quick", code: "kept['n'] + 1" });
@@ -195,7 +195,7 @@ describe("hardening: Jupyter server restart mid-run", () => {
       expect(contents).toHaveLength(8);
       expect(contents.slice(0, 6)).toEqual(failed.values.messages.map((message: { content: unknown }) => text(message.content)));
       expect(contents[6]).toContain("42");
-      expect(contents[6]).toMatch(/new one was started; variables restored: kept/);
+      expect(contents[6]).toMatch(/new one was started: variables kept are restored/);
       expect(contents[7]).toBe("It is 42.");
       expect(resumed.variables).toEqual({ kept: { n: 41 }, n: 2 });
       expect(signal.calls()).toBe(2);

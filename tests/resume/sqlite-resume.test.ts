@@ -8,7 +8,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { JupyterClient, startLocalJupyter, type LocalJupyter } from "../../src/executors/jupyter/index.js";
+import { startLocalJupyter, type LocalJupyter } from "../../src/executors/jupyter/index.js";
+import { JupyterClient } from "../../src/executors/jupyter/rest-client.js";
 import { js, observations, py, runAgentProcess, type FixtureInput } from "./helpers.js";
 
 jest.setTimeout(180_000);
@@ -127,7 +128,7 @@ describe("Python (Jupyter)", () => {
     expect(kernelIdOf(second.resumeToken)).not.toBe(kernelId);
     const [observation] = observations(second);
     expect(observation).toContain("py 12\nFalse");
-    expect(observation).toMatch(/no longer exists, so a new one was started; variables restored: rows, name/);
+    expect(observation).toMatch(/no longer exists, so a new one was started: variables rows, name are restored/);
     expect(observation).toMatch(/Not restored \(they could not be saved\): square/);
   });
 });

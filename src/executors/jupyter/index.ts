@@ -8,23 +8,16 @@
 export {
   JupyterExecutor,
   createJupyterExecutor,
-  toolInput,
   DEFAULT_INTERRUPT_GRACE_MS,
   DEFAULT_KERNEL_NAME,
   DEFAULT_MAX_OUTPUT_CHARS,
+  DEFAULT_MAX_RICH_OUTPUT_CHARS,
+  DEFAULT_MAX_RICH_OUTPUTS,
   DEFAULT_MAX_TOOL_RESULT_BYTES,
   DEFAULT_MAX_VARIABLE_CHARS,
   DEFAULT_TIMEOUT_MS,
   type JupyterExecutorOptions,
 } from "./jupyter-executor.js";
-export {
-  JupyterClient,
-  KernelConnection,
-  type JupyterClientOptions,
-  type KernelMessage,
-  type KernelModel,
-  type MessageHeader,
-} from "./kernel-client.js";
 export {
   startLocalJupyter,
   type LocalJupyter,

@@ -123,7 +123,19 @@ def snapshot(max_chars):
 
 
 def restore(text):
-    get_ipython().user_ns.update(_json.loads(text))
+    # One value at a time: a value Python cannot read back (nested deeper than
+    # its parser allows) is reported, the others are still restored.
+    namespace = get_ipython().user_ns
+    failed = []
+    for name, value_text in _json.loads(text).items():
+        if not name.isidentifier() or name.startswith("_"):
+            failed.append(name)
+            continue
+        try:
+            namespace[name] = _json.loads(value_text)
+        except Exception:
+            failed.append(name)
+    return _Json({"failed": failed})
 
 
 def _escaping_packer(original):
@@ -197,10 +209,12 @@ export function installToolsCode(names: readonly string[]): string {
   return `${MODULE_EXPRESSION}.install_tools(${JSON.stringify(names)})`;
 }
 
-/** Silent code restoring a JSON snapshot into the user's globals. */
-export function restoreCode(variables: Record<string, unknown>): string {
+/** An expression restoring a JSON snapshot into the user's globals; it evaluates to the names that failed. */
+export function restoreExpression(variables: Record<string, unknown>): string {
+  const texts: Record<string, string> = {};
+  for (const name of Object.keys(variables)) texts[name] = JSON.stringify(variables[name]) ?? "null";
   // A JSON string literal is also a valid Python string literal.
-  return `${MODULE_EXPRESSION}.restore(${JSON.stringify(JSON.stringify(variables))})`;
+  return `${MODULE_EXPRESSION}.restore(${JSON.stringify(JSON.stringify(texts))})`;
 }
 
 /** A tool call decoded from an input_request prompt. */

@@ -6,10 +6,11 @@ import {
 import {
   JupyterExecutor,
   startLocalJupyter,
-  toolInput,
   type JupyterExecutorOptions,
   type LocalJupyter,
 } from "../../../src/executors/jupyter/index.js";
+import { toolInput } from "../../../src/executors/jupyter/tool-channel.js";
+import { describeSessionChange } from "../../../src/executors/session-change.js";
 import type { ExecuteResult, HostFunction } from "../../../src/executors/types.js";
 import { listKernelIds, processesMentioning, startTcpProxy } from "./helpers.js";
 
@@ -285,7 +286,7 @@ describe("JupyterExecutor faults", () => {
     expect(result.error?.name).toBe("TimeoutError");
     expect(result.error?.traceback).toContain("KeyboardInterrupt");
     expect(result.output).toContain("working");
-    expect(result.sessionNotice).toBeUndefined();
+    expect(result.sessionChange).toBeUndefined();
     // Same kernel: even the function (not in any snapshot) is still there.
     const next = await executor.execute({ sessionId, code: "keep()" });
     expect(next.value).toBe("'kept'");
@@ -302,7 +303,12 @@ describe("JupyterExecutor faults", () => {
     });
     expect(result.error?.name).toBe("TimeoutError");
     expect(result.error?.message).toMatch(/restarted/);
-    expect(result.sessionNotice).toMatch(/restarted.*kept.*Lost.*lost/s);
+    expect(result.sessionNotice).toBeUndefined();
+    expect(result.sessionChange).toEqual({
+      cause: "the kernel did not stop when interrupted, so it was restarted",
+      restored: ["kept"],
+      lost: ["lost"],
+    });
     const next = await executor.execute({ sessionId, code: "print(kept)\n'lost' in globals()" });
     expect(next.output).toBe("[1, 2]\n");
     expect(next.value).toBe("False");
@@ -315,12 +321,13 @@ describe("JupyterExecutor faults", () => {
     const first = await executor.execute({ sessionId, code: "survivor = {'ok': True}" });
     const result = await executor.execute({ sessionId, code: "import os\nos._exit(1)" });
     expect(result.error?.name).toBe("SessionCrashedError");
-    expect(result.sessionNotice).toMatch(/died.*survivor/);
+    expect(result.sessionChange).toMatchObject({ cause: expect.stringMatching(/died while running this code/), restored: ["survivor"] });
+    expect(describeSessionChange(result.sessionChange!)).toMatch(/died.*survivor/);
     expect(kernelIdOf(result)).not.toBe(kernelIdOf(first));
     expect(await listKernelIds(server.baseUrl, server.token)).not.toContain(kernelIdOf(first));
     const next = await executor.execute({ sessionId, code: "survivor" });
     expect(next.value).toBe("{'ok': True}");
-    expect(next.sessionNotice).toBeUndefined();
+    expect(next.sessionChange).toBeUndefined();
   });
 
   it("stops a cell waiting on a tool when the signal aborts", async () => {
@@ -354,7 +361,7 @@ describe("JupyterExecutor faults", () => {
       variables: { x: 99 },
     });
     expect(resumed.value).toBe("'alive5'");
-    expect(resumed.sessionNotice).toBeUndefined();
+    expect(resumed.sessionChange).toBeUndefined();
     expect(kernelIdOf(resumed)).toBe(kernelIdOf(result));
     await second.close();
     expect(await listKernelIds(server.baseUrl, server.token)).not.toContain(kernelIdOf(result));
@@ -372,7 +379,11 @@ describe("JupyterExecutor faults", () => {
       variables: result.variables ?? {},
     });
     expect(resumed.value).toBe("10");
-    expect(resumed.sessionNotice).toMatch(/no longer exists.*x/);
+    expect(resumed.sessionChange).toEqual({
+      cause: "the previous Python kernel no longer exists, so a new one was started",
+      restored: ["x"],
+      lost: [],
+    });
     expect(kernelIdOf(resumed)).not.toBe(kernelIdOf(result));
   });
 
