@@ -5,9 +5,8 @@
  *
  * @module
  */
+export { JupyterExecutor, createJupyterExecutor } from "./jupyter-executor.js";
 export {
-  JupyterExecutor,
-  createJupyterExecutor,
   DEFAULT_INTERRUPT_GRACE_MS,
   DEFAULT_KERNEL_NAME,
   DEFAULT_MAX_OUTPUT_CHARS,
@@ -17,7 +16,7 @@ export {
   DEFAULT_MAX_VARIABLE_CHARS,
   DEFAULT_TIMEOUT_MS,
   type JupyterExecutorOptions,
-} from "./jupyter-executor.js";
+} from "./options.js";
 export {
   startLocalJupyter,
   type LocalJupyter,
