@@ -162,13 +162,12 @@ export function cellNotes(left: { lateChars: number; running: { threads: number;
     );
   }
   const { threads, processes } = left.running;
-  if (threads > 0 || processes.length > 0) {
-    const parts = [
-      ...(threads > 0 ? [`${threads} thread(s)`] : []),
-      ...(processes.length > 0 ? [`${processes.length} child process(es) (pid ${processes.slice(0, 10).join(", ")})`] : []),
-    ];
+  if (threads > 0) {
+    notes.push(`[${threads} thread(s) started by this or earlier cells still running: what they print later is dropped and they cannot call tools; join() them inside the cell]\n`);
+  }
+  if (processes.length > 0) {
     notes.push(
-      `[still running after this cell: ${parts.join(" and ")}; their later output is not shown to you — wait for them (join(), wait()) inside one cell]\n`
+      `[${processes.length} child process(es) still running (pid ${processes.slice(0, 10).join(", ")}): what they print may appear in the output of later cells; wait() for them or kill them]\n`
     );
   }
   return notes;

@@ -13,8 +13,11 @@ const MODULE_NAME = "_codeact";
 const MODULE_SOURCE = String.raw`
 import builtins as _builtins
 import json as _json
+import os as _os
+import signal as _signal
 import sys as _sys
-import types as _types
+import threading as _threading
+import atexit as _atexit
 
 from IPython import get_ipython
 
@@ -27,6 +30,15 @@ MARKER = ${JSON.stringify(TOOL_CALL_MARKER)}
 _SKIPPED = {"In", "Out", "exit", "quit", "get_ipython"}
 _tools = {}
 _fresh = True
+# One tool call at a time: ipykernel's input() shares one stdin socket and
+# purges stale replies first, so concurrent calls from threads would take
+# each other's replies (or none) and a zmq socket is not thread-safe.
+_tool_lock = _threading.RLock()
+# The kernel's own streams, to flush when model code replaced sys.stdout.
+_streams = (_sys.stdout, _sys.stderr)
+_cell = 0
+_running = False
+_late_chars = 0
 
 
 class ToolError(Exception):
@@ -42,7 +54,17 @@ def _to_json(value):
     )
 
 
+def _thread_cell():
+    return getattr(_threading.current_thread(), "_codeact_cell", None)
+
+
 def call_tool(name, args, kwargs):
+    born = _thread_cell()
+    if not _running or (born is not None and born != _cell):
+        raise ToolError(
+            "%s(): a thread started by an earlier cell cannot call tools; "
+            "wait for your threads inside the cell that starts them" % name
+        )
     try:
         request = _json.dumps(
             {"name": name, "args": list(args), "kwargs": kwargs},
@@ -50,7 +72,19 @@ def call_tool(name, args, kwargs):
         )
     except (TypeError, ValueError) as error:
         raise TypeError("%s(): %s" % (name, error)) from None
-    reply = _json.loads(_builtins.input(MARKER + request))
+    with _tool_lock:
+        saved = _sys.stdout, _sys.stderr
+        # input() flushes sys.stdout and sys.stderr first: code that set them
+        # to None (or anything without flush) would break the call.
+        if not callable(getattr(saved[0], "flush", None)):
+            _sys.stdout = _streams[0]
+        if not callable(getattr(saved[1], "flush", None)):
+            _sys.stderr = _streams[1]
+        try:
+            reply = _json.loads(_builtins.input(MARKER + request))
+        finally:
+            if (_sys.stdout, _sys.stderr) != saved:
+                _sys.stdout, _sys.stderr = saved
     if "error" in reply:
         # the message is the host's as is (host tools already name themselves), as in JavaScript
         raise ToolError(reply["error"])
@@ -104,22 +138,83 @@ class _Json:
         return _json.dumps(self.data)
 
 
+_EXACT = (str, int, float, bool, type(None))
+
+
+def _plain(value, budget):
+    # True when value is made only of exact JSON types (no subclass, so no
+    # user __eq__, __iter__ or __len__ runs) within budget nodes; budget is a
+    # one-element list counting down.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        kind = type(item)
+        if kind in _EXACT:
+            if kind is float and (item != item or item in (float("inf"), float("-inf"))):
+                return False
+        elif kind is list:
+            stack.extend(item)
+        elif kind is dict:
+            for key in item:
+                if type(key) is not str:
+                    return False
+            stack.extend(item.values())
+        else:
+            return False
+    return True
+
+
+def _running_children():
+    # Direct and indirect child processes of the kernel, from /proc (Linux).
+    try:
+        parents = {}
+        for entry in _os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open("/proc/%s/stat" % entry) as stat:
+                        fields = stat.read().rsplit(")", 1)[1].split()
+                    if fields[0] != "Z":
+                        parents.setdefault(int(fields[1]), []).append(int(entry))
+                except (OSError, IndexError, ValueError):
+                    pass
+    except OSError:
+        return []
+    found, queue = [], [_os.getpid()]
+    while queue:
+        for child in parents.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
 def snapshot(max_chars):
+    global _late_chars
     variables, unsaved = {}, []
     for name, value in _user_names(get_ipython()):
-        if isinstance(value, (_types.ModuleType, _types.FunctionType, type)):
-            unsaved.append(name)
-            continue
-        try:
-            text = _json.dumps(value, allow_nan=False)
-            ok = len(text) <= max_chars and _json.loads(text) == value
-        except Exception:
-            ok = False
+        ok = False
+        if _plain(value, [max_chars + 1]):
+            try:
+                ok = len(_json.dumps(value, allow_nan=False)) <= max_chars
+            except Exception:
+                ok = False
         if ok:
             variables[name] = value
         else:
             unsaved.append(name)
-    return _Json({"variables": variables, "unsaved": sorted(unsaved)})
+    threads = sum(
+        1 for thread in _threading.enumerate()
+        if getattr(thread, "_codeact_cell", None) is not None and thread.is_alive()
+    )
+    late, _late_chars = _late_chars, 0
+    return _Json({
+        "variables": variables,
+        "unsaved": sorted(unsaved),
+        "late": late,
+        "running": {"threads": threads, "processes": _running_children()},
+    })
 
 
 def restore(text):
@@ -172,6 +267,100 @@ def _patch_packers():
 
 
 _patch_packers()
+
+
+def _pre_run_cell(*_args):
+    global _cell, _running
+    _cell += 1
+    _running = True
+
+
+def _post_run_cell(*_args):
+    global _running
+    _running = False
+
+
+def _tag_threads():
+    original = _threading.Thread.start
+    if getattr(original, "_codeact", False):
+        return
+
+    def start(self, *args, **kwargs):
+        # A thread belongs to the cell that started it (or to its starter's cell).
+        inherited = _thread_cell()
+        self._codeact_cell = inherited if inherited is not None else _cell
+        return original(self, *args, **kwargs)
+
+    start._codeact = True
+    _threading.Thread.start = start
+    try:
+        from concurrent.futures import thread as _pool
+    except ImportError:
+        return
+    run = _pool._WorkItem.run
+    init = _pool._WorkItem.__init__
+
+    def item_init(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        owner = _thread_cell()
+        self._codeact_cell = owner if owner is not None else _cell
+
+    def item_run(self):
+        # Pool threads outlive cells: each work item runs as its submitter's cell.
+        thread = _threading.current_thread()
+        thread._codeact_cell = getattr(self, "_codeact_cell", _cell)
+        try:
+            return run(self)
+        finally:
+            thread._codeact_cell = None
+
+    _pool._WorkItem.__init__ = item_init
+    _pool._WorkItem.run = item_run
+
+
+def _drop_late_output():
+    try:
+        from ipykernel.iostream import OutStream
+    except ImportError:
+        return
+    write = OutStream.write
+    if getattr(write, "_codeact", False):
+        return
+
+    def guarded(self, string):
+        global _late_chars
+        born = _thread_cell()
+        if born is not None and (born != _cell or not _running):
+            # Output of a thread whose cell ended: it would land in whatever
+            # cell runs now. Dropped here, counted, reported by the next snapshot.
+            if isinstance(string, str):
+                _late_chars += len(string)
+                return len(string)
+        return write(self, string)
+
+    guarded._codeact = True
+    OutStream.write = guarded
+
+
+def _kill_children():
+    # A kernel shutting down normally does not take its subprocesses along.
+    for pid in reversed(_running_children()):
+        try:
+            _os.kill(pid, _signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def _install_hooks():
+    events = get_ipython().events
+    events.register("pre_run_cell", _pre_run_cell)
+    events.register("post_run_cell", _post_run_cell)
+    _tag_threads()
+    _drop_late_output()
+    _atexit.register(_kill_children)
+
+
+_install_hooks()
 
 
 def status():

@@ -104,6 +104,7 @@ describe("cellNotes", () => {
   it("names dropped late output and what still runs", () => {
     const notes = cellNotes({ lateChars: 12, running: { threads: 2, processes: [41, 42] } }).join("");
     expect(notes).toMatch(/12 characters printed by threads of earlier cells were dropped/);
-    expect(notes).toMatch(/2 thread\(s\) and 2 child process\(es\) \(pid 41, 42\)/);
+    expect(notes).toMatch(/2 thread\(s\) started by this or earlier cells still running/);
+    expect(notes).toMatch(/2 child process\(es\) still running \(pid 41, 42\)/);
   });
 });
