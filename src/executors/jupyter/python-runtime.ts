@@ -278,6 +278,16 @@ def _pre_run_cell(*_args):
 def _post_run_cell(*_args):
     global _running
     _running = False
+    # The kernel flushes sys.stdout and sys.stderr after every cell; streams
+    # replaced by None (or anything without write/flush) would break that and
+    # leave the request unanswered, so the kernel's own streams come back.
+    for index, name in enumerate(("stdout", "stderr")):
+        stream = getattr(_sys, name)
+        if not (callable(getattr(stream, "write", None)) and callable(getattr(stream, "flush", None))):
+            setattr(_sys, name, _streams[index])
+            _streams[index].write(
+                "[sys.%s was replaced by an object without write() and flush(); it was reset]\n" % name
+            )
 
 
 def _tag_threads():

@@ -204,8 +204,12 @@ export class SessionLifecycle {
       if (!this.#options.keepKernelsOnClose) await this.#client.shutdownKernel(kernelId).catch(() => undefined);
       throw new ExecutorClosedError(this.#options.executorName);
     }
-    const fresh = await session.bootstrap(SETUP_TIMEOUT_MS);
-    return { session, fresh };
+    try {
+      return { session, fresh: await session.bootstrap(SETUP_TIMEOUT_MS) };
+    } catch (error) {
+      session.crashed = true;
+      throw error;
+    }
   }
 
   async #startKernel(): Promise<string> {
@@ -226,10 +230,18 @@ export class SessionLifecycle {
 
   async #reattach(session: KernelSession, kernelId: string, event: KernelEvent): Promise<SessionChange> {
     if (this.#closed) throw new ExecutorClosedError(this.#options.executorName);
-    session.attach(kernelId, await this.#connection(kernelId));
-    await session.bootstrap(SETUP_TIMEOUT_MS);
+    let failed: string[];
     const variables = session.variables;
-    const failed = await session.restore(variables, SETUP_TIMEOUT_MS);
+    try {
+      session.attach(kernelId, await this.#connection(kernelId));
+      await session.bootstrap(SETUP_TIMEOUT_MS);
+      failed = await session.restore(variables, SETUP_TIMEOUT_MS);
+    } catch (error) {
+      // Never let the next cell run in a kernel that was not restored: the
+      // next request replaces it again and says so.
+      session.crashed = true;
+      throw error;
+    }
     return this.#restoredChange(session, event, variables, failed, session.unsavedVariables) ?? causedChange(event, []);
   }
 }
