@@ -6,7 +6,7 @@
  * native addon nor the Jupyter client.
  */
 import type { IsolatedVmExecutorOptions } from "./isolated-vm/options.js";
-import type { JupyterExecutorOptions } from "./jupyter/jupyter-executor.js";
+import type { JupyterExecutorOptions } from "./jupyter/options.js";
 import type { StartLocalJupyterOptions } from "./jupyter/local-server.js";
 import type { CodeLanguage, ExecuteRequest, ExecuteResult, Executor } from "./types.js";
 

@@ -141,7 +141,7 @@ describe("hardening: Jupyter server restart mid-run", () => {
         expect(result.error?.name).toBe("SessionCrashedError");
         expect(result.error?.message).toMatch(/kernel was lost.*server stopped or restarted/);
         expect(result.error?.traceback).toContain("time.sleep");
-        expect(result.sessionChange).toMatchObject({ restored: ["kept"] });
+        expect(result.sessionChange?.restored).toEqual(["kept"]);
         expect(result.variables).toEqual({ kept: { n: 41 } });
       }
       const next = await executor.execute({ sessionId: "quick", code: "kept['n'] + 1" });

@@ -5,18 +5,18 @@
  *
  * @module
  */
+export { JupyterExecutor, createJupyterExecutor } from "./jupyter-executor.js";
 export {
-  JupyterExecutor,
-  createJupyterExecutor,
   DEFAULT_INTERRUPT_GRACE_MS,
   DEFAULT_KERNEL_NAME,
   DEFAULT_MAX_OUTPUT_CHARS,
+  DEFAULT_MAX_RICH_OUTPUT_CHARS,
+  DEFAULT_MAX_RICH_OUTPUTS,
   DEFAULT_MAX_TOOL_RESULT_BYTES,
   DEFAULT_MAX_VARIABLE_CHARS,
   DEFAULT_TIMEOUT_MS,
   type JupyterExecutorOptions,
-} from "./jupyter-executor.js";
-export { toolInput } from "./tool-channel.js";
+} from "./options.js";
 export { checkJupyterServer } from "./rest-client.js";
 export {
   startLocalJupyter,

@@ -1,75 +1,48 @@
-/**
- * The Jupyter executor: Python in Jupyter kernels, one kernel per session, on
- * any server that speaks the Jupyter Server REST + WebSocket kernel API. This
- * file holds the executor's contract side (options, the per-session queue,
- * the result of a cell); kernel-sessions.ts the kernels' lifecycle,
- * cell-run.ts one cell, tool-channel.ts tool calls from Python.
- */
-import { ExecutorClosedError } from "../errors.js";
-import type { ExecuteRequest, ExecuteResult, ExecutionError, Executor } from "../types.js";
-import { clip } from "../../shared/clip.js";
-import { isBase64Image } from "../../shared/mime.js";
-import { CellOutput } from "./cell-output.js";
-import { runCell, type CellLimits } from "./cell-run.js";
-import { isKernelLoss, KernelSessions, type ChangeLog, type KernelSession } from "./kernel-sessions.js";
-import { snapshotOf, type Snapshot } from "./kernel-requests.js";
-import { resumeTokenFor } from "./resume-token.js";
+import { ExecutorClosedError, ExecutorError, ExecutorProtocolError } from "../errors.js";
+import { combineSessionChanges, type SessionChange } from "../session-change.js";
+import type { ExecuteRequest, ExecuteResult, ExecutionError, Executor, HostFunction } from "../types.js";
+import { TIMED_OUT, withTimeout } from "../../shared/timeout.js";
+import { CellOutput, cappedError, cellNotes } from "./cell-output.js";
+import { KernelDiedError, isKernelLoss } from "./kernel-protocol.js";
+import { parseSnapshot, type KernelSession, type Snapshot } from "./kernel-session.js";
 import { JupyterClient } from "./rest-client.js";
+import { formatResumeToken } from "./resume-token.js";
+import { SessionLifecycle, SETUP_TIMEOUT_MS } from "./session-lifecycle.js";
+import { withNote } from "./session-changes.js";
+import { snapshotExpression } from "./python-runtime.js";
+import { answerInputRequest } from "./tool-channel.js";
+import {
+  DEFAULT_INTERRUPT_GRACE_MS,
+  DEFAULT_KERNEL_NAME,
+  DEFAULT_MAX_OUTPUT_CHARS,
+  DEFAULT_MAX_RICH_OUTPUT_CHARS,
+  DEFAULT_MAX_RICH_OUTPUTS,
+  DEFAULT_MAX_TOOL_RESULT_BYTES,
+  DEFAULT_MAX_VARIABLE_CHARS,
+  DEFAULT_TIMEOUT_MS,
+  type JupyterExecutorOptions,
+} from "./options.js";
 
-export const DEFAULT_KERNEL_NAME = "python3";
-export const DEFAULT_TIMEOUT_MS = 60_000;
-export const DEFAULT_MAX_OUTPUT_CHARS = 20_000;
-export const DEFAULT_INTERRUPT_GRACE_MS = 3_000;
-export const DEFAULT_MAX_VARIABLE_CHARS = 100_000;
-/**
- * Tornado, under Jupyter Server and the gateways, closes a WebSocket on a
- * message over 10 MiB (`websocket_max_message_size`); a tool reply that big
- * would be lost and the cell would wait for it until its timeout.
- */
-export const DEFAULT_MAX_TOOL_RESULT_BYTES = 8 * 1024 * 1024;
+/** Tool stubs are only installed under names Python can call. */
+const PYTHON_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A UTF-16 surrogate without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-export interface JupyterExecutorOptions {
-  /** HTTP(S) URL of a Jupyter Server, Kernel Gateway or Enterprise Gateway. */
-  baseUrl: string;
-  /** WebSocket URL of the same server; derived from `baseUrl` by default. */
-  wsUrl?: string;
-  /** Server token, sent as `Authorization: token <token>`. */
-  token?: string;
-  /** Kernel spec to start. @defaultValue `"python3"` */
-  kernelName?: string;
-  /** Wall-clock limit of one cell, tool calls included. @defaultValue `60_000` */
-  timeoutMs?: number;
-  /** Cap on `output` (head and tail kept, with a marker). @defaultValue `20_000` */
-  maxOutputChars?: number;
-  /**
-   * How long an interrupted cell may take to stop before the kernel is
-   * restarted and its variables restored. @defaultValue `3_000`
-   */
-  interruptGraceMs?: number;
-  /** Variables whose JSON is longer are not snapshotted. @defaultValue `100_000` */
-  maxVariableChars?: number;
-  /**
-   * Keep displayed images in `outputs` (the graph's
-   * `includeImagesInObservation` decides whether a model sees them). When
-   * false they are dropped and a one-line note is written to `output`.
-   * @defaultValue `true`
-   */
-  keepImages?: boolean;
-  /** @deprecated Renamed {@link keepImages}; read when `keepImages` is not set. */
-  imagesForModel?: boolean;
-  /**
-   * Leave kernels running on `close()`, so another process can resume them
-   * with the `resumeToken`. @defaultValue `false`
-   */
-  keepKernelsOnClose?: boolean;
-  /** Limit of one REST call to the server. @defaultValue `30_000` */
-  requestTimeoutMs?: number;
-  /**
-   * A tool result whose JSON is longer fails in the code with a clear error
-   * (the WebSocket would drop it). Raise it only for a server configured with
-   * a larger `websocket_max_message_size`. @defaultValue `8 * 1024 * 1024`
-   */
-  maxToolResultBytes?: number;
+type CellEnd =
+  | { kind: "done"; reply: Record<string, unknown> }
+  | { kind: "failed"; error: unknown }
+  /** `kernelStopped`: the cell ended within the grace period after the interrupt. */
+  | { kind: "timeout" | "abort"; kernelStopped: boolean };
+
+/** What the cell's end did to the session. */
+interface Outcome {
+  error?: ExecutionError;
+  snapshot?: Snapshot;
+  change?: SessionChange;
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 /**
@@ -81,33 +54,39 @@ export class JupyterExecutor implements Executor {
   readonly language = "python" as const;
   readonly description: string;
 
-  readonly #sessions: KernelSessions;
-  readonly #limits: CellLimits;
+  readonly #client: JupyterClient;
+  readonly #sessions: SessionLifecycle;
+  readonly #timeoutMs: number;
   readonly #maxOutputChars: number;
+  readonly #interruptGraceMs: number;
+  readonly #maxVariableChars: number;
   readonly #keepImages: boolean;
+  readonly #maxToolResultBytes: number;
+  readonly #maxRichOutputs: number;
+  readonly #maxRichOutputChars: number;
   /** Per-session queue: cells of one session run one after another. */
   readonly #queues = new Map<string, Promise<unknown>>();
   #closing: Promise<void> | undefined;
 
   constructor(options: JupyterExecutorOptions) {
-    const client = new JupyterClient(options);
-    this.#limits = {
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      interruptGraceMs: options.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS,
-      maxVariableChars: options.maxVariableChars ?? DEFAULT_MAX_VARIABLE_CHARS,
-      maxToolResultBytes: options.maxToolResultBytes ?? DEFAULT_MAX_TOOL_RESULT_BYTES,
-    };
-    this.#sessions = new KernelSessions(client, {
+    this.#client = new JupyterClient(options);
+    this.#sessions = new SessionLifecycle(this.#client, {
       kernelName: options.kernelName ?? DEFAULT_KERNEL_NAME,
-      maxVariableChars: this.#limits.maxVariableChars,
       keepKernelsOnClose: options.keepKernelsOnClose ?? false,
+      executorName: this.name,
     });
-    this.#maxOutputChars = options.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS;
+    this.#timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS);
+    this.#maxOutputChars = positive(options.maxOutputChars, DEFAULT_MAX_OUTPUT_CHARS);
+    this.#interruptGraceMs = positive(options.interruptGraceMs, DEFAULT_INTERRUPT_GRACE_MS);
+    this.#maxVariableChars = options.maxVariableChars ?? DEFAULT_MAX_VARIABLE_CHARS;
     this.#keepImages = options.keepImages ?? options.imagesForModel ?? true;
+    this.#maxToolResultBytes = positive(options.maxToolResultBytes, DEFAULT_MAX_TOOL_RESULT_BYTES);
+    this.#maxRichOutputs = options.maxRichOutputs ?? DEFAULT_MAX_RICH_OUTPUTS;
+    this.#maxRichOutputChars = options.maxRichOutputChars ?? DEFAULT_MAX_RICH_OUTPUT_CHARS;
     this.description = [
       "Your code runs in an IPython (Jupyter) kernel, Python 3. Call tools with keyword arguments; a failing tool raises an exception.",
       "Figures (plt.show(), display()) and HTML tables are shown to the user; you see a one-line note for each, and an image itself only if images are sent to you.",
-      `Each code block may run for at most ${Math.round(this.#limits.timeoutMs / 1000)} s; input() is not available.`,
+      `Each code block may run for at most ${Math.round(this.#timeoutMs / 1000)} s; input() is not available.`,
     ].join(" ");
   }
 
@@ -134,113 +113,194 @@ export class JupyterExecutor implements Executor {
     return this.#closing;
   }
 
+  /** How long our own snapshot after a failed or stopped cell may take. */
+  get #snapshotTimeoutMs(): number {
+    return Math.max(this.#interruptGraceMs, 5_000);
+  }
+
   async #run(request: ExecuteRequest): Promise<ExecuteResult> {
     const startedAt = performance.now();
-    const output = new CellOutput(this.#maxOutputChars, request.onOutput);
+    const aborted = (message: string): ExecuteResult => ({
+      output: "",
+      outputs: [],
+      error: { name: "AbortError", message },
+      durationMs: performance.now() - startedAt,
+    });
     if (this.#closing) throw new ExecutorClosedError(this.name);
+    if (request.signal?.aborted) return aborted("The run was aborted before it started.");
+    const { session, change: startChange } = await this.#sessions.ensure(
+      request.sessionId,
+      request.variables,
+      request.resumeToken
+    );
+    const tools = request.tools ?? {};
+    await session.installTools(Object.keys(tools).filter((name) => PYTHON_IDENTIFIER.test(name)).sort(), SETUP_TIMEOUT_MS);
     if (request.signal?.aborted) {
       return {
-        output: "",
-        outputs: [],
-        error: { name: "AbortError", message: "The run was aborted before it started." },
-        durationMs: performance.now() - startedAt,
-      };
-    }
-    const log: ChangeLog = {};
-    const session = await this.#sessions.ensure(request, log);
-    await this.#sessions.installTools(session, request.tools ?? {});
-    session.tools = request.tools ?? {};
-    if (request.signal?.aborted) {
-      return {
-        ...this.#sessionParts(session, log),
-        output: "",
-        outputs: [],
-        error: { name: "AbortError", message: "The run was aborted before the code started." },
-        durationMs: performance.now() - startedAt,
+        ...aborted("The run was aborted before the code started."),
+        variables: session.variables,
+        unsavedVariables: session.unsavedVariables,
+        resumeToken: formatResumeToken(session.kernelId),
+        ...(startChange && { sessionChange: startChange }),
       };
     }
 
-    const end = await runCell(this.#sessions, session, request, output, this.#limits);
-    let error: ExecutionError | undefined = output.error;
-    let snapshot: Snapshot | undefined;
-    if (end.kind === "done") {
-      snapshot = snapshotOf(end.reply);
-      if (end.reply.status !== "ok") {
-        error ??= { name: String(end.reply.ename ?? "Error"), message: String(end.reply.evalue ?? "") };
-        try {
-          snapshot = await this.#sessions.snapshotOrThrow(session);
-        } catch (failure) {
-          // A server shutting down interrupts its kernels (the cell ends with
-          // KeyboardInterrupt), then kills them: the kernel is gone, not the code wrong.
-          if (!isKernelLoss(failure)) throw failure;
-          const crashed = await this.#sessions.recoverFromFailure(session, failure, log);
-          error = { ...crashed, ...(error.traceback !== undefined && { traceback: error.traceback }) };
-        }
-      }
-    } else if (end.kind === "failed") {
-      error = await this.#sessions.recoverFromFailure(session, end.error, log);
-    } else {
-      const stopped = await this.#stopped(session, end.kind, end.kernelStopped, output, log);
-      error = stopped.error;
-      snapshot = stopped.snapshot;
-    }
+    const output = new CellOutput(
+      {
+        maxOutputChars: this.#maxOutputChars,
+        maxRichOutputs: this.#maxRichOutputs,
+        maxRichOutputChars: this.#maxRichOutputChars,
+      },
+      request.onOutput
+    );
+    const end = await this.#runCell(session, request, tools, output);
+    const outcome = await this.#settle(session, end, output);
+    let change = combineSessionChanges(startChange, outcome.change);
+
+    const snapshot = outcome.snapshot;
     if (snapshot) {
       session.variables = snapshot.variables;
       session.unsavedVariables = snapshot.unsaved;
+      for (const note of cellNotes(snapshot)) output.write(note);
+    } else if (!outcome.change) {
+      // The kernel answered but could not snapshot: keep the last good
+      // snapshot (the result leaves `variables` out) and say what is at risk.
+      change = withNote(
+        change,
+        "The variables could not be saved after this code ran; the last saved ones are kept, and anything defined since would be lost if the kernel restarted."
+      );
     }
-
-    const outputs = this.#keepImages ? output.outputs : output.outputs.filter((item) => !isImage(item.mimeType));
+    const outputs = this.#keepImages ? output.outputs : output.outputs.filter((item) => !item.mimeType.startsWith("image/"));
     const result: ExecuteResult = {
-      ...this.#sessionParts(session, log),
       output: output.output,
       outputs,
+      // Only a snapshot taken now, or the one a replacement kernel was restored from.
+      ...((snapshot || outcome.change) && { variables: session.variables, unsavedVariables: session.unsavedVariables }),
+      resumeToken: formatResumeToken(session.kernelId),
       durationMs: performance.now() - startedAt,
     };
     const dropped = output.outputs.length - outputs.length;
     if (dropped > 0) result.output += `\n[${dropped} image output(s) not shown]`;
-    if (output.value !== undefined) result.value = clip(output.value, this.#maxOutputChars);
-    if (error) result.error = error;
+    if (output.value !== undefined) result.value = output.value;
+    if (outcome.error) result.error = outcome.error;
+    if (change) result.sessionChange = change;
     if (output.truncated) result.truncated = true;
     return result;
   }
 
-  #sessionParts(session: KernelSession, log: ChangeLog) {
-    return {
-      variables: session.variables,
-      unsavedVariables: session.unsavedVariables,
-      resumeToken: resumeTokenFor(session.kernelId),
-      ...(log.change !== undefined && { sessionChange: log.change }),
+  /** Sends the user's cell and waits for its end, a timeout or an abort. */
+  async #runCell(
+    session: KernelSession,
+    request: ExecuteRequest,
+    tools: Record<string, HostFunction>,
+    output: CellOutput
+  ): Promise<CellEnd> {
+    const connection = session.connection;
+    let active = true;
+    const channel = {
+      connection,
+      tools,
+      output,
+      maxToolResultBytes: this.#maxToolResultBytes,
+      isActive: () => active,
     };
+    // The server re-packs what it receives as strict UTF-8 and drops a message
+    // carrying a lone surrogate, so code gets U+FFFD in its place.
+    const pending = connection.execute(request.code.replace(LONE_SURROGATE, "\uFFFD"), {
+      allowStdin: true,
+      storeHistory: true,
+      userExpressions: { snapshot: snapshotExpression(this.#maxVariableChars) },
+      onIopub: (message) => output.handle(message),
+      onStdin: (message) => {
+        if (active) void answerInputRequest(channel, message);
+      },
+    });
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<"abort">((resolve) => {
+      onAbort = () => resolve("abort");
+      // The signal may have fired while the kernel was starting.
+      if (request.signal?.aborted) onAbort();
+      else request.signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    const finished = pending.done.then(
+      (reply): CellEnd => ({ kind: "done", reply }),
+      (error: unknown): CellEnd => ({ kind: "failed", error })
+    );
+    try {
+      const first = await withTimeout(Promise.race([finished, aborted]), this.#timeoutMs);
+      if (first !== TIMED_OUT && first !== "abort") return first;
+      const kind = first === TIMED_OUT ? "timeout" : "abort";
+      // Interrupt, then give the cell a grace period to finish.
+      await this.#client.interruptKernel(session.kernelId).catch(() => undefined);
+      const graceEnd = await withTimeout(finished, this.#interruptGraceMs);
+      if (graceEnd !== TIMED_OUT && graceEnd.kind === "failed") return graceEnd;
+      if (graceEnd === TIMED_OUT) connection.forget(pending.header.msg_id);
+      return { kind, kernelStopped: graceEnd !== TIMED_OUT };
+    } finally {
+      active = false;
+      if (onAbort) request.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** The error, snapshot and session change of a cell's end. */
+  async #settle(session: KernelSession, end: CellEnd, output: CellOutput): Promise<Outcome> {
+    if (end.kind === "failed") return this.#recover(session, end.error);
+    if (end.kind !== "done") return this.#stopped(session, end.kind, end.kernelStopped, output);
+    const reply = end.reply;
+    if (reply.status === "ok") return { snapshot: parseSnapshot(reply) };
+    const error = output.error ?? cappedError(reply.ename, reply.evalue, undefined, this.#maxOutputChars);
+    try {
+      // After an error IPython skips user_expressions: ask again.
+      const snapshot = await session.snapshot(this.#maxVariableChars, this.#snapshotTimeoutMs);
+      return { error, ...(snapshot && { snapshot }) };
+    } catch (failure) {
+      // A server shutting down interrupts its kernels (the cell ends with
+      // KeyboardInterrupt), then kills them: the kernel is gone, not the code wrong.
+      const recovered = await this.#recover(session, failure);
+      return { ...recovered, error: { ...recovered.error, ...(error.traceback !== undefined && { traceback: error.traceback }) } };
+    }
   }
 
   /** The error (and snapshot) of a cell stopped by a timeout or an abort. */
-  async #stopped(
-    session: KernelSession,
-    kind: "timeout" | "abort",
-    kernelStopped: boolean,
-    output: CellOutput,
-    log: ChangeLog
-  ): Promise<{ error: ExecutionError; snapshot?: Snapshot }> {
-    const interrupted = output.error;
+  async #stopped(session: KernelSession, kind: "timeout" | "abort", kernelStopped: boolean, output: CellOutput): Promise<Outcome> {
     const message =
       kind === "timeout"
-        ? `The code ran longer than the ${this.#limits.timeoutMs} ms limit and was interrupted.`
+        ? `The code ran longer than the ${this.#timeoutMs} ms limit and was interrupted.`
         : "The run was aborted and the code was interrupted.";
     const error: ExecutionError = {
       name: kind === "timeout" ? "TimeoutError" : "AbortError",
       message,
-      ...(interrupted?.traceback ? { traceback: interrupted.traceback } : {}),
+      ...(output.error?.traceback ? { traceback: output.error.traceback } : {}),
     };
-    // The cell ended (normally with KeyboardInterrupt): the kernel is fine.
-    if (kernelStopped) return { error, snapshot: await this.#sessions.snapshot(session) };
-    await this.#sessions.restartWedged(session, log);
-    return { error: { ...error, message: `${message} The kernel was restarted.` } };
+    if (kernelStopped) {
+      // The cell ended (normally with KeyboardInterrupt): the kernel is fine.
+      const snapshot = await session.snapshot(this.#maxVariableChars, this.#snapshotTimeoutMs).catch(() => undefined);
+      return { error, ...(snapshot && { snapshot }) };
+    }
+    const change = await this.#sessions.restart(session, "interrupt-ignored");
+    return { error: { ...error, message: `${message} The kernel was restarted.` }, change };
   }
-}
 
-/** Images are what `keepImages: false` drops (SVG included: it is drawn, not read). */
-function isImage(mimeType: string): boolean {
-  return isBase64Image(mimeType) || mimeType === "image/svg+xml";
+  /** The kernel died or vanished under a running cell: replace it. */
+  async #recover(session: KernelSession, failure: unknown): Promise<Outcome & { error: ExecutionError }> {
+    if (this.#closing) throw new ExecutorClosedError(this.name);
+    if (!isKernelLoss(failure)) {
+      throw failure instanceof ExecutorError
+        ? failure
+        : new ExecutorProtocolError(`Kernel connection failed: ${String(failure)}`, { cause: failure });
+    }
+    const died = failure instanceof KernelDiedError;
+    const change = await this.#sessions.replace(session, died ? "kernel-died" : "connection-lost");
+    return {
+      error: {
+        name: "SessionCrashedError",
+        message: died
+          ? "The Python kernel died while running the code (for example os._exit(), a segmentation fault or running out of memory). A new kernel was started."
+          : "The Python kernel was lost while running the code (its Jupyter server stopped or restarted, or the connection broke). A new kernel was started.",
+      },
+      change,
+    };
+  }
 }
 
 /** Creates a {@link JupyterExecutor}. */

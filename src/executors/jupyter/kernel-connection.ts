@@ -1,11 +1,13 @@
 /**
  * One Jupyter session on a kernel's channels WebSocket: sends requests,
- * routes replies to them, and survives a dropped socket (reconnect with the
- * same session id, resend what the kernel never acknowledged).
+ * routes replies to them by `parent_header.msg_id`, and survives a dropped
+ * socket (reconnects as the same session so the server replays what it
+ * buffered, then resends requests the kernel never saw).
  */
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
 import { ExecutorUnauthorizedError } from "../errors.js";
+import { delay } from "../../shared/timeout.js";
 import {
   ConnectionLostError,
   KernelDiedError,
@@ -15,24 +17,28 @@ import {
   type MessageHeader,
 } from "./kernel-protocol.js";
 
-/** Waits between WebSocket reconnection attempts while a cell is running. */
+/** Waits between reconnection attempts while requests are pending. */
 const RECONNECT_DELAYS_MS = [50, 250, 1_000, 2_000] as const;
 /**
  * After a reconnect, how long the server gets to replay what it buffered
- * before we resend requests the kernel never acknowledged (lost in flight).
+ * before we resend requests nothing answered (they were lost in flight).
  */
 const RESEND_AFTER_RECONNECT_MS = 500;
 
-/** What a connection needs from the client: a way to open the kernel's socket. */
-export interface KernelSocketOpener {
-  openSocket(kernelId: string, sessionId: string): Promise<WebSocket>;
+/** Opens a new channels socket for this connection's Jupyter session. */
+export type SocketOpener = (sessionId: string) => Promise<WebSocket>;
+
+export interface KernelConnectionOptions {
+  /** @defaultValue 50, 250, 1 000, 2 000 ms */
+  reconnectDelaysMs?: readonly number[];
+  /** @defaultValue `500` */
+  resendAfterReconnectMs?: number;
 }
 
 export interface ExecuteOptions {
   silent?: boolean;
   storeHistory?: boolean;
   allowStdin?: boolean;
-  stopOnError?: boolean;
   userExpressions?: Record<string, string>;
   /** Every iopub message whose parent is this request, in order. */
   onIopub?: (message: KernelMessage) => void;
@@ -62,37 +68,32 @@ interface PendingEntry {
   reject: (error: Error) => void;
 }
 
-/**
- * One Jupyter session on a kernel's channels WebSocket. Routes messages to
- * their request by `parent_header.msg_id`; if the socket drops while requests
- * are pending it reconnects with the same session id, so the server replays
- * what it buffered meanwhile.
- */
 export class KernelConnection {
-  readonly kernelId: string;
-  readonly sessionId: string;
-  readonly #client: KernelSocketOpener;
+  readonly #sessionId = randomUUID();
+  readonly #openSocket: SocketOpener;
+  readonly #reconnectDelaysMs: readonly number[];
+  readonly #resendAfterReconnectMs: number;
   #socket: WebSocket | undefined;
   #closed = false;
   #reconnecting: Promise<void> | undefined;
   readonly #pending = new Map<string, PendingEntry>();
   readonly #statusListeners = new Set<(state: string) => void>();
 
-  constructor(client: KernelSocketOpener, kernelId: string, sessionId: string) {
-    this.#client = client;
-    this.kernelId = kernelId;
-    this.sessionId = sessionId;
+  constructor(openSocket: SocketOpener, options: KernelConnectionOptions = {}) {
+    this.#openSocket = openSocket;
+    this.#reconnectDelaysMs = options.reconnectDelaysMs ?? RECONNECT_DELAYS_MS;
+    this.#resendAfterReconnectMs = options.resendAfterReconnectMs ?? RESEND_AFTER_RECONNECT_MS;
   }
 
-  get isOpen(): boolean {
+  get #isOpen(): boolean {
     return this.#socket?.readyState === WebSocket.OPEN;
   }
 
   /** Opens (or re-opens) the socket. */
   async connect(): Promise<void> {
     if (this.#closed) throw new ConnectionLostError("closed");
-    if (this.isOpen) return;
-    const socket = await this.#client.openSocket(this.kernelId, this.sessionId);
+    if (this.#isOpen) return;
+    const socket = await this.#openSocket(this.#sessionId);
     if (this.#closed) {
       socket.terminate();
       throw new ConnectionLostError("closed");
@@ -111,29 +112,28 @@ export class KernelConnection {
   }
 
   /** Listens to status messages that have no parent ("restarting", "dead"). */
-  onKernelStatus(listener: (state: string) => void): () => void {
+  onKernelStatus(listener: (state: string) => void): void {
     this.#statusListeners.add(listener);
-    return () => this.#statusListeners.delete(listener);
   }
 
   /** Sends an execute_request; see {@link PendingExecution}. */
   execute(code: string, options: ExecuteOptions = {}): PendingExecution {
     const header = this.#header("execute_request");
-    const message: KernelMessage = {
+    const silent = options.silent ?? false;
+    const text = JSON.stringify({
       channel: "shell",
       header,
       parent_header: {},
       metadata: {},
       content: {
         code,
-        silent: options.silent ?? false,
-        store_history: options.storeHistory ?? !(options.silent ?? false),
+        silent,
+        store_history: options.storeHistory ?? !silent,
         user_expressions: options.userExpressions ?? {},
         allow_stdin: options.allowStdin ?? false,
-        stop_on_error: options.stopOnError ?? false,
+        stop_on_error: false,
       },
-    };
-    const text = JSON.stringify(message);
+    } satisfies KernelMessage);
     const done = new Promise<Record<string, unknown>>((resolve, reject) => {
       this.#pending.set(header.msg_id, {
         options,
@@ -154,21 +154,14 @@ export class KernelConnection {
 
   /** Answers an input_request. */
   sendInputReply(parent: MessageHeader, value: string): void {
-    this.#send({
+    const message: KernelMessage = {
       channel: "stdin",
       header: this.#header("input_reply"),
       parent_header: parent,
       metadata: {},
       content: { value },
-    });
-  }
-
-  /** Fails every pending request with `error` (their replies are then ignored). */
-  failPending(error: Error): void {
-    for (const [id, entry] of this.#pending) {
-      this.#pending.delete(id);
-      entry.reject(error);
-    }
+    };
+    this.#sendText(JSON.stringify(message));
   }
 
   /** Forgets one pending request (its later messages are ignored). */
@@ -179,7 +172,7 @@ export class KernelConnection {
   /** Closes the socket for good. Idempotent. */
   close(): void {
     this.#closed = true;
-    this.failPending(new ConnectionLostError("closed"));
+    this.#failPending(new ConnectionLostError("closed"));
     this.#statusListeners.clear();
     const socket = this.#socket;
     this.#socket = undefined;
@@ -192,31 +185,34 @@ export class KernelConnection {
     }
   }
 
+  #failPending(error: Error): void {
+    for (const [id, entry] of this.#pending) {
+      this.#pending.delete(id);
+      entry.reject(error);
+    }
+  }
+
   #header(msgType: string): MessageHeader {
     return {
       msg_id: randomUUID(),
       msg_type: msgType,
-      session: this.sessionId,
+      session: this.#sessionId,
       username: "codeact",
       date: new Date().toISOString(),
       version: PROTOCOL_VERSION,
     };
   }
 
-  #send(message: KernelMessage): void {
-    this.#sendText(JSON.stringify(message));
-  }
-
   /** Sends now, or once the socket is back; records where a request went. */
   #sendText(text: string, requestId?: string): void {
     const write = (): void => {
       const socket = this.#socket;
-      if (!socket || !this.isOpen) return;
+      if (!socket || !this.#isOpen) return;
       socket.send(text);
       const entry = requestId === undefined ? undefined : this.#pending.get(requestId);
       if (entry) entry.sentOn = socket;
     };
-    if (this.isOpen) {
+    if (this.#isOpen) {
       write();
       return;
     }
@@ -227,7 +223,7 @@ export class KernelConnection {
   /** Resends requests written to an earlier socket that no message answered. */
   #resendLost(): void {
     const socket = this.#socket;
-    if (!socket || !this.isOpen) return;
+    if (!socket || !this.#isOpen) return;
     for (const entry of this.#pending.values()) {
       if (!entry.acknowledged && entry.sentOn !== undefined && entry.sentOn !== socket) {
         socket.send(entry.text);
@@ -239,22 +235,19 @@ export class KernelConnection {
   #reconnect(): Promise<void> {
     this.#reconnecting ??= (async () => {
       let lastError: unknown;
-      for (const delayMs of RECONNECT_DELAYS_MS) {
+      for (const delayMs of this.#reconnectDelaysMs) {
         if (this.#closed) return;
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await delay(delayMs);
         try {
           await this.connect();
-          setTimeout(() => this.#resendLost(), RESEND_AFTER_RECONNECT_MS);
+          setTimeout(() => this.#resendLost(), this.#resendAfterReconnectMs).unref();
           return;
         } catch (error) {
           lastError = error;
-          if (error instanceof KernelGoneError) break;
-          if (error instanceof ExecutorUnauthorizedError) break;
+          if (error instanceof KernelGoneError || error instanceof ExecutorUnauthorizedError) break;
         }
       }
-      this.failPending(
-        lastError instanceof KernelGoneError ? lastError : new ConnectionLostError(lastError)
-      );
+      this.#failPending(lastError instanceof KernelGoneError ? lastError : new ConnectionLostError(lastError));
       throw lastError;
     })().finally(() => {
       this.#reconnecting = undefined;
@@ -272,9 +265,9 @@ export class KernelConnection {
     const parentId = message.parent_header?.msg_id;
     const entry = parentId === undefined ? undefined : this.#pending.get(parentId);
     if (message.channel === "iopub" && message.header?.msg_type === "status") {
-      const state = String(message.content.execution_state ?? "");
+      const state = String(message.content?.execution_state ?? "");
       if (!entry && (state === "restarting" || state === "dead")) {
-        this.failPending(new KernelDiedError(state));
+        this.#failPending(new KernelDiedError(state));
         for (const listener of this.#statusListeners) listener(state);
         return;
       }

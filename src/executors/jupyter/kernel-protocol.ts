@@ -1,13 +1,11 @@
 /**
- * The Jupyter kernel messaging protocol as this client speaks it: message
- * and kernel shapes, and the errors a kernel connection reports.
+ * The Jupyter messaging protocol as this client uses it: message shapes and
+ * the ways a kernel can be lost. Shared by the REST client, the connection
+ * and the cell-output collector, so none of them imports another for types.
  */
-
-import { ExecutorProtocolError } from "../errors.js";
 
 /** Message protocol version we speak (ipykernel 6 answers 5.3). */
 export const PROTOCOL_VERSION = "5.3";
-const KERNEL_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 /** A kernel as `GET /api/kernels/{id}` describes it. */
 export interface KernelModel {
@@ -40,13 +38,6 @@ export interface KernelMessage {
   buffers?: unknown[];
 }
 
-/** The kernel id must be safe to put into a URL path. */
-export function assertKernelId(kernelId: string): void {
-  if (!KERNEL_ID_PATTERN.test(kernelId)) {
-    throw new ExecutorProtocolError(`Invalid kernel id ${JSON.stringify(kernelId)}.`);
-  }
-}
-
 /** The kernel no longer exists on the server. */
 export class KernelGoneError extends Error {
   constructor(readonly kernelId: string) {
@@ -69,4 +60,13 @@ export class ConnectionLostError extends Error {
     super("The kernel WebSocket connection was lost.", { cause });
     this.name = "ConnectionLostError";
   }
+}
+
+/** The kernel died, vanished or cannot be reached over its WebSocket any more. */
+export function isKernelLoss(error: unknown): boolean {
+  return (
+    error instanceof KernelDiedError ||
+    error instanceof KernelGoneError ||
+    error instanceof ConnectionLostError
+  );
 }

@@ -4,6 +4,8 @@
  * bridge, the variable snapshot and the restore.
  */
 
+import { PYTHON_CONTAINMENT_SOURCE } from "./python-containment.js";
+
 /** Prefix of an `input()` prompt that carries a tool call, not a question. */
 export const TOOL_CALL_MARKER = "__codeact_tool_call__:";
 
@@ -13,8 +15,11 @@ const MODULE_NAME = "_codeact";
 const MODULE_SOURCE = String.raw`
 import builtins as _builtins
 import json as _json
+import os as _os
+import signal as _signal
 import sys as _sys
-import types as _types
+import threading as _threading
+import atexit as _atexit
 
 from IPython import get_ipython
 
@@ -27,6 +32,15 @@ MARKER = ${JSON.stringify(TOOL_CALL_MARKER)}
 _SKIPPED = {"In", "Out", "exit", "quit", "get_ipython"}
 _tools = {}
 _fresh = True
+# One tool call at a time: ipykernel's input() shares one stdin socket and
+# purges stale replies first, so concurrent calls from threads would take
+# each other's replies (or none) and a zmq socket is not thread-safe.
+_tool_lock = _threading.RLock()
+# The kernel's own streams, to flush when model code replaced sys.stdout.
+_streams = (_sys.stdout, _sys.stderr)
+_cell = 0
+_running = False
+_late_chars = 0
 
 
 class ToolError(Exception):
@@ -42,7 +56,17 @@ def _to_json(value):
     )
 
 
+def _thread_cell():
+    return getattr(_threading.current_thread(), "_codeact_cell", None)
+
+
 def call_tool(name, args, kwargs):
+    born = _thread_cell()
+    if not _running or (born is not None and born != _cell):
+        raise ToolError(
+            "%s(): a thread started by an earlier cell cannot call tools; "
+            "wait for your threads inside the cell that starts them" % name
+        )
     try:
         request = _json.dumps(
             {"name": name, "args": list(args), "kwargs": kwargs},
@@ -50,7 +74,19 @@ def call_tool(name, args, kwargs):
         )
     except (TypeError, ValueError) as error:
         raise TypeError("%s(): %s" % (name, error)) from None
-    reply = _json.loads(_builtins.input(MARKER + request))
+    with _tool_lock:
+        saved = _sys.stdout, _sys.stderr
+        # input() flushes sys.stdout and sys.stderr first: code that set them
+        # to None (or anything without flush) would break the call.
+        if not callable(getattr(saved[0], "flush", None)):
+            _sys.stdout = _streams[0]
+        if not callable(getattr(saved[1], "flush", None)):
+            _sys.stderr = _streams[1]
+        try:
+            reply = _json.loads(_builtins.input(MARKER + request))
+        finally:
+            if (_sys.stdout, _sys.stderr) != saved:
+                _sys.stdout, _sys.stderr = saved
     if "error" in reply:
         # the message is the host's as is (host tools already name themselves), as in JavaScript
         raise ToolError(reply["error"])
@@ -104,64 +140,102 @@ class _Json:
         return _json.dumps(self.data)
 
 
+_EXACT = (str, int, float, bool, type(None))
+
+
+def _plain(value, budget):
+    # True when value is made only of exact JSON types (no subclass, so no
+    # user __eq__, __iter__ or __len__ runs) within budget nodes; budget is a
+    # one-element list counting down.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        kind = type(item)
+        if kind in _EXACT:
+            if kind is float and (item != item or item in (float("inf"), float("-inf"))):
+                return False
+        elif kind is list:
+            stack.extend(item)
+        elif kind is dict:
+            for key in item:
+                if type(key) is not str:
+                    return False
+            stack.extend(item.values())
+        else:
+            return False
+    return True
+
+
+def _running_children():
+    # Direct and indirect child processes of the kernel, from /proc (Linux).
+    try:
+        parents = {}
+        for entry in _os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open("/proc/%s/stat" % entry) as stat:
+                        fields = stat.read().rsplit(")", 1)[1].split()
+                    if fields[0] != "Z":
+                        parents.setdefault(int(fields[1]), []).append(int(entry))
+                except (OSError, IndexError, ValueError):
+                    pass
+    except OSError:
+        return []
+    found, queue = [], [_os.getpid()]
+    while queue:
+        for child in parents.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
 def snapshot(max_chars):
+    global _late_chars
     variables, unsaved = {}, []
     for name, value in _user_names(get_ipython()):
-        if isinstance(value, (_types.ModuleType, _types.FunctionType, type)):
-            unsaved.append(name)
-            continue
-        try:
-            text = _json.dumps(value, allow_nan=False)
-            ok = len(text) <= max_chars and _json.loads(text) == value
-        except Exception:
-            ok = False
+        ok = False
+        if _plain(value, [max_chars + 1]):
+            try:
+                ok = len(_json.dumps(value, allow_nan=False)) <= max_chars
+            except Exception:
+                ok = False
         if ok:
             variables[name] = value
         else:
             unsaved.append(name)
-    return _Json({"variables": variables, "unsaved": sorted(unsaved)})
+    threads = sum(
+        1 for thread in _threading.enumerate()
+        if getattr(thread, "_codeact_cell", None) is not None and thread.is_alive()
+    )
+    late, _late_chars = _late_chars, 0
+    return _Json({
+        "variables": variables,
+        "unsaved": sorted(unsaved),
+        "late": late,
+        "running": {"threads": threads, "processes": _running_children()},
+    })
 
 
 def restore(text):
-    get_ipython().user_ns.update(_json.loads(text))
-
-
-def _escaping_packer(original):
-    # jupyter_client packs messages as UTF-8, which lone surrogates (a JSON
-    # "\\ud800" escape, a sliced emoji, os.fsdecode) are not: U+D800..U+DBFF
-    # make it raise, so the message is dropped (a print() vanishes, an
-    # execute_reply never comes); U+DC80..U+DCFF go out as invalid bytes the
-    # server turns into U+FFFD. ASCII JSON escapes keep them exactly, as the
-    # JavaScript sandbox keeps them.
-    def pack(obj):
+    # One value at a time: a value Python cannot read back (nested deeper than
+    # its parser allows) is reported, the others are still restored.
+    namespace = get_ipython().user_ns
+    failed = []
+    for name, value_text in _json.loads(text).items():
+        if not name.isidentifier() or name.startswith("_"):
+            failed.append(name)
+            continue
         try:
-            packed = original(obj)
-            packed.decode("utf-8")
-            return packed
-        except UnicodeError:
-            return _json.dumps(
-                obj, default=_json_default, ensure_ascii=True, allow_nan=False
-            ).encode("ascii")
-    pack._codeact_escaping = True
-    return pack
+            namespace[name] = _json.loads(value_text)
+        except Exception:
+            failed.append(name)
+    return _Json({"failed": failed})
 
 
-def _patch_packers():
-    shell = get_ipython()
-    holders = (
-        getattr(shell, "kernel", None), getattr(shell, "displayhook", None),
-        getattr(shell, "display_pub", None), _sys.stdout, _sys.stderr,
-    )
-    for holder in holders:
-        session = getattr(holder, "session", None)
-        pack = getattr(session, "pack", None)
-        if callable(pack) and not getattr(pack, "_codeact_escaping", False):
-            session.pack = _escaping_packer(pack)
-
-
-_patch_packers()
-
-
+` + PYTHON_CONTAINMENT_SOURCE + String.raw`
 def status():
     global _fresh
     fresh, _fresh = _fresh, False
@@ -197,10 +271,12 @@ export function installToolsCode(names: readonly string[]): string {
   return `${MODULE_EXPRESSION}.install_tools(${JSON.stringify(names)})`;
 }
 
-/** Silent code restoring a JSON snapshot into the user's globals. */
-export function restoreCode(variables: Record<string, unknown>): string {
+/** An expression restoring a JSON snapshot into the user's globals; it evaluates to the names that failed. */
+export function restoreExpression(variables: Record<string, unknown>): string {
+  const texts: Record<string, string> = {};
+  for (const name of Object.keys(variables)) texts[name] = JSON.stringify(variables[name]) ?? "null";
   // A JSON string literal is also a valid Python string literal.
-  return `${MODULE_EXPRESSION}.restore(${JSON.stringify(JSON.stringify(variables))})`;
+  return `${MODULE_EXPRESSION}.restore(${JSON.stringify(JSON.stringify(texts))})`;
 }
 
 /** A tool call decoded from an input_request prompt. */

@@ -1,20 +1,18 @@
 /**
- * The Jupyter Server REST API for the kernel lifecycle (start, look up,
- * interrupt, restart, shut down) and the WebSocket it opens for a kernel's
- * channels. Only the endpoints shared by Jupyter Server, Kernel Gateway and
- * Enterprise Gateway are used.
+ * REST calls of the kernel lifecycle, and the raw channels WebSocket. Only the
+ * endpoints shared by Jupyter Server, Kernel Gateway and Enterprise Gateway
+ * are used.
  */
-import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
 import {
   ExecutorProtocolError,
   ExecutorUnauthorizedError,
   ExecutorUnavailableError,
 } from "../errors.js";
-import { KernelConnection } from "./kernel-connection.js";
-import { assertKernelId, KernelGoneError, type KernelModel } from "./kernel-protocol.js";
+import { KernelGoneError, type KernelModel } from "./kernel-protocol.js";
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const KERNEL_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 export interface JupyterClientOptions {
   /** HTTP(S) URL of the server, e.g. `http://127.0.0.1:8888/` (a path prefix is kept). */
@@ -31,7 +29,14 @@ function withTrailingSlash(url: string): string {
   return url.endsWith("/") ? url : `${url}/`;
 }
 
-/** REST calls of the kernel lifecycle, and WebSocket connections to kernels. */
+/** The kernel id goes into URL paths: refuse anything but a plain id. */
+function assertKernelId(kernelId: string): void {
+  if (!KERNEL_ID_PATTERN.test(kernelId)) {
+    throw new ExecutorProtocolError(`Invalid kernel id ${JSON.stringify(kernelId)}.`);
+  }
+}
+
+/** One Jupyter server: its kernels' REST lifecycle and their channels sockets. */
 export class JupyterClient {
   readonly baseUrl: string;
   readonly wsUrl: string;
@@ -40,15 +45,12 @@ export class JupyterClient {
 
   constructor(options: JupyterClientOptions) {
     this.baseUrl = withTrailingSlash(options.baseUrl);
-    this.wsUrl = withTrailingSlash(
-      options.wsUrl ?? this.baseUrl.replace(/^http(s?):/i, "ws$1:")
-    );
+    this.wsUrl = withTrailingSlash(options.wsUrl ?? this.baseUrl.replace(/^http(s?):/i, "ws$1:"));
     this.#token = options.token;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   }
 
-  /** Headers for REST and WebSocket requests. */
-  get headers(): Record<string, string> {
+  get #headers(): Record<string, string> {
     return this.#token ? { Authorization: `token ${this.#token}` } : {};
   }
 
@@ -61,18 +63,18 @@ export class JupyterClient {
   }
 
   /** The kernel, or null when the server does not know it (any more). */
+  async listKernels(): Promise<KernelModel[]> {
+    const response = await this.#request("GET", "api/kernels");
+    if (!response.ok) throw await this.#unexpected(response, "list kernels");
+    return (await response.json()) as KernelModel[];
+  }
+
   async getKernel(kernelId: string): Promise<KernelModel | null> {
     assertKernelId(kernelId);
     const response = await this.#request("GET", `api/kernels/${kernelId}`);
     if (response.status === 404) return null;
     if (!response.ok) throw await this.#unexpected(response, "get the kernel");
     return (await response.json()) as KernelModel;
-  }
-
-  async listKernels(): Promise<KernelModel[]> {
-    const response = await this.#request("GET", "api/kernels");
-    if (!response.ok) throw await this.#unexpected(response, "list kernels");
-    return (await response.json()) as KernelModel[];
   }
 
   async interruptKernel(kernelId: string): Promise<void> {
@@ -93,20 +95,16 @@ export class JupyterClient {
     await response.body?.cancel();
   }
 
-  /** Opens the channels WebSocket of a kernel (one Jupyter session). */
-  async connect(kernelId: string, sessionId: string = randomUUID()): Promise<KernelConnection> {
-    const connection = new KernelConnection(this, kernelId, sessionId);
-    await connection.connect();
-    return connection;
-  }
-
-  /** @internal Opens one raw WebSocket to a kernel's channels. */
+  /**
+   * Opens one channels WebSocket to a kernel, as Jupyter session `sessionId`
+   * (the server replays what it buffered for a session that reconnects).
+   */
   openSocket(kernelId: string, sessionId: string): Promise<WebSocket> {
     assertKernelId(kernelId);
     const url = new URL(`api/kernels/${kernelId}/channels`, this.wsUrl);
     url.searchParams.set("session_id", sessionId);
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { headers: this.headers, perMessageDeflate: false });
+      const socket = new WebSocket(url, { headers: this.#headers, perMessageDeflate: false });
       const fail = (error: Error): void => {
         socket.removeAllListeners();
         socket.on("error", () => undefined);
@@ -153,7 +151,7 @@ export class JupyterClient {
       response = await fetch(url, {
         method,
         headers: {
-          ...this.headers,
+          ...this.#headers,
           ...(body === undefined ? {} : { "Content-Type": "application/json" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -172,10 +170,10 @@ export class JupyterClient {
   #unreachable(error: unknown): ExecutorUnavailableError {
     const cause = error instanceof Error ? (error.cause ?? error) : error;
     const reason = cause instanceof Error ? cause.message : String(cause);
-    return new ExecutorUnavailableError(
-      `Cannot reach the Jupyter server at ${this.baseUrl}: ${reason}`,
-      { cause: error, details: { url: this.baseUrl } }
-    );
+    return new ExecutorUnavailableError(`Cannot reach the Jupyter server at ${this.baseUrl}: ${reason}`, {
+      cause: error,
+      details: { url: this.baseUrl },
+    });
   }
 
   #unauthorized(status: number): ExecutorUnauthorizedError {

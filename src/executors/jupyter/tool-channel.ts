@@ -1,59 +1,37 @@
 /**
- * Host tools called from Python: the kernel's `input_request` on the stdin
- * channel carries a tool call; the host runs the tool and answers with an
- * `input_reply` holding the JSON result or the error message.
+ * Host tools called from Python over the kernel's stdin channel: the stub in
+ * the kernel asks `input()` with a marked prompt carrying the call, and the
+ * host answers with the result as JSON in the `input_reply`. No connection
+ * from the kernel back to the host is needed.
  */
-import { bindArguments } from "../tool-arguments.js";
 import type { HostFunction } from "../types.js";
 import type { CellOutput } from "./cell-output.js";
 import type { KernelConnection } from "./kernel-connection.js";
 import type { KernelMessage, MessageHeader } from "./kernel-protocol.js";
 import { parseToolCall } from "./python-runtime.js";
+import { bindArguments } from "../tool-arguments.js";
 
-/** What answering one stdin request needs. */
-export interface ToolChannel {
+/** What the stdin channel of one cell answers with. */
+export interface ToolChannelContext {
   connection: KernelConnection;
-  tools: Readonly<Record<string, HostFunction>>;
+  tools: Record<string, HostFunction>;
   output: CellOutput;
   maxToolResultBytes: number;
-  /** False once the cell has ended: a late reply must not reach the next cell. */
-  isActive(): boolean;
-}
-
-/** Answers a stdin message: a tool call, or `input()`, which gets an empty string. */
-export async function answerStdin(channel: ToolChannel, message: KernelMessage): Promise<void> {
-  if (message.header.msg_type !== "input_request") return;
-  const parent = message.parent_header as MessageHeader;
-  const prompt = String(message.content.prompt ?? "");
-  let call;
-  try {
-    call = parseToolCall(prompt);
-  } catch {
-    call = undefined;
-  }
-  if (!call) {
-    channel.output.write(`${prompt}\n[input() is not available here: it returned an empty string]\n`);
-    channel.connection.sendInputReply(parent, "");
-    return;
-  }
-  let reply: string;
-  try {
-    const tool = Object.prototype.hasOwnProperty.call(channel.tools, call.name) ? channel.tools[call.name] : undefined;
-    if (!tool) throw new Error(`no tool named ${call.name}`);
-    const value = await tool(toolInput(tool, call.args, call.kwargs));
-    reply = toolReply(call.name, value, channel.maxToolResultBytes);
-  } catch (error) {
-    reply = JSON.stringify({ error: error instanceof Error ? error.message : String(error) });
-  }
-  if (channel.isActive()) channel.connection.sendInputReply(parent, reply);
+  /** False once the cell ended: a late reply would answer the next cell's request. */
+  isActive: () => boolean;
 }
 
 /**
- * Builds a tool's single input object from Python's positional and keyword
- * arguments: `search({"query": "x"})` passes the input object itself, as in
- * JavaScript; otherwise see {@link bindArguments}.
+ * The one mapping of a Python call to a tool's input: positional values take
+ * the tool's `parameters` in order, keywords are merged; a single dict whose
+ * keys are all parameters is the input itself (`search({"query": "x"})`, as
+ * in JavaScript).
  */
-export function toolInput(tool: HostFunction, args: readonly unknown[], kwargs: Record<string, unknown>): unknown {
+export function toolInput(
+  tool: HostFunction,
+  args: readonly unknown[],
+  kwargs: Record<string, unknown>
+): unknown {
   if (args.length === 0) return kwargs;
   const parameters = tool.parameters;
   const only = args[0];
@@ -74,11 +52,12 @@ export function toolInput(tool: HostFunction, args: readonly unknown[], kwargs: 
 
 /**
  * A tool's result as the kernel's JSON reply, with JSON.stringify's
- * conversions (`undefined`, functions and NaN become None, `toJSON` is
- * used, Maps become {}); a result that cannot be JSON or is too big for one
- * kernel message is an error raised in the code.
+ * conversions (`undefined`, functions and NaN become None, `toJSON` is used);
+ * a result that cannot be JSON or is too big for one kernel message (Tornado
+ * drops WebSocket messages over its limit, so the cell would wait forever)
+ * is an error raised in the code.
  */
-function toolReply(name: string, value: unknown, maxBytes: number): string {
+export function toolReply(name: string, value: unknown, maxBytes: number): string {
   let reply: string;
   try {
     reply = JSON.stringify({ ok: value === undefined ? null : value });
@@ -96,4 +75,33 @@ function toolReply(name: string, value: unknown, maxBytes: number): string {
     });
   }
   return reply;
+}
+
+/** Answers one stdin message of a running cell: a tool call, or a plain `input()`. */
+export async function answerInputRequest(context: ToolChannelContext, message: KernelMessage): Promise<void> {
+  if (message.header.msg_type !== "input_request") return;
+  const { connection, output } = context;
+  const parent = message.parent_header as MessageHeader;
+  const prompt = String(message.content.prompt ?? "");
+  let call;
+  try {
+    call = parseToolCall(prompt);
+  } catch {
+    call = undefined;
+  }
+  if (!call) {
+    output.write(`${prompt}\n[input() is not available here: it returned an empty string]\n`);
+    connection.sendInputReply(parent, "");
+    return;
+  }
+  let reply: string;
+  try {
+    const tool = Object.prototype.hasOwnProperty.call(context.tools, call.name) ? context.tools[call.name] : undefined;
+    if (!tool) throw new Error(`no tool named ${call.name}`);
+    const value = await tool(toolInput(tool, call.args, call.kwargs));
+    reply = toolReply(call.name, value, context.maxToolResultBytes);
+  } catch (error) {
+    reply = JSON.stringify({ error: error instanceof Error ? error.message : String(error) });
+  }
+  if (context.isActive()) connection.sendInputReply(parent, reply);
 }

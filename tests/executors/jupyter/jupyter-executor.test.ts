@@ -6,10 +6,11 @@ import {
 import {
   JupyterExecutor,
   startLocalJupyter,
-  toolInput,
   type JupyterExecutorOptions,
   type LocalJupyter,
 } from "../../../src/executors/jupyter/index.js";
+import { toolInput } from "../../../src/executors/jupyter/tool-channel.js";
+import { describeSessionChange } from "../../../src/executors/session-change.js";
 import type { ExecuteResult, HostFunction } from "../../../src/executors/types.js";
 import { listKernelIds, processesMentioning, startTcpProxy } from "./helpers.js";
 
@@ -166,8 +167,8 @@ describe("JupyterExecutor", () => {
     expect(html?.data).toMatch(/<table[\s\S]*Oslo[\s\S]*Lima/);
   });
 
-  it.each([{ keepImages: false }, { imagesForModel: false }])("drops images when %j, saying so", async (options) => {
-    const textOnly = createExecutor(options);
+  it("drops images when imagesForModel is false, saying so", async () => {
+    const textOnly = createExecutor({ imagesForModel: false });
     const result = await textOnly.execute({
       sessionId: newSession(),
       code: "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()",
@@ -302,7 +303,12 @@ describe("JupyterExecutor faults", () => {
     });
     expect(result.error?.name).toBe("TimeoutError");
     expect(result.error?.message).toMatch(/restarted/);
-    expect(result.sessionChange).toEqual({ cause: expect.stringMatching(/did not stop when interrupted, so it was restarted/), restored: ["kept"], lost: expect.arrayContaining(["lost"]) });
+    expect(result.sessionNotice).toBeUndefined();
+    expect(result.sessionChange).toEqual({
+      cause: "the kernel did not stop when interrupted, so it was restarted",
+      restored: ["kept"],
+      lost: ["lost"],
+    });
     const next = await executor.execute({ sessionId, code: "print(kept)\n'lost' in globals()" });
     expect(next.output).toBe("[1, 2]\n");
     expect(next.value).toBe("False");
@@ -315,7 +321,8 @@ describe("JupyterExecutor faults", () => {
     const first = await executor.execute({ sessionId, code: "survivor = {'ok': True}" });
     const result = await executor.execute({ sessionId, code: "import os\nos._exit(1)" });
     expect(result.error?.name).toBe("SessionCrashedError");
-    expect(result.sessionChange).toEqual({ cause: expect.stringMatching(/died/), restored: ["survivor"], lost: [] });
+    expect(result.sessionChange).toMatchObject({ cause: expect.stringMatching(/died while running this code/), restored: ["survivor"] });
+    expect(describeSessionChange(result.sessionChange!)).toMatch(/died.*survivor/);
     expect(kernelIdOf(result)).not.toBe(kernelIdOf(first));
     expect(await listKernelIds(server.baseUrl, server.token)).not.toContain(kernelIdOf(first));
     const next = await executor.execute({ sessionId, code: "survivor" });
@@ -372,7 +379,11 @@ describe("JupyterExecutor faults", () => {
       variables: result.variables ?? {},
     });
     expect(resumed.value).toBe("10");
-    expect(resumed.sessionChange).toEqual({ cause: expect.stringMatching(/no longer exists/), restored: ["x"], lost: [] });
+    expect(resumed.sessionChange).toEqual({
+      cause: "the previous Python kernel no longer exists, so a new one was started",
+      restored: ["x"],
+      lost: [],
+    });
     expect(kernelIdOf(resumed)).not.toBe(kernelIdOf(result));
   });
 
