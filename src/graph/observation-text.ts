@@ -40,9 +40,12 @@ export function formatExecutionResult(
   }
   const notice = sessionNoticeText(result);
   if (notice) sections.push(`Session: ${clip(notice, MAX_SESSION_NOTICE_CHARS)}`);
-  if (notice && context.lostVariables?.length) {
+  // Names the executor already reported lost are not named twice.
+  const alreadyNamed = new Set(result.sessionChange?.lost ?? []);
+  const unsaved = (context.lostVariables ?? []).filter((name) => !alreadyNamed.has(name));
+  if (notice && unsaved.length > 0) {
     sections.push(
-      `Not restored (they could not be saved): ${context.lostVariables.join(", ")}. Define them again if you need them.`
+      `Not restored (they could not be saved): ${clip(unsaved.join(", "), MAX_SESSION_NOTICE_CHARS)}. Define them again if you need them.`
     );
   }
   const output = result.output.replace(/\s+$/, "");
