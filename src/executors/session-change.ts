@@ -58,19 +58,21 @@ export function describeSessionChange(change: SessionChange): string {
 
 /**
  * One change from two that happened in a row (a process replaced, then the
- * new session restored): the later cause wins when both have one; names
- * lost in either are lost unless the later one restored them.
+ * new session restored): the later cause wins when both have one; a name is
+ * restored if either restored it and the later did not lose it, lost if
+ * either lost it and the later did not restore it.
  */
 export function combineSessionChanges(first: SessionChange | undefined, then: SessionChange | undefined): SessionChange | undefined {
   if (first === undefined) return then;
   if (then === undefined) return first;
-  const restored = new Set(then.restored);
+  const lostLater = new Set(then.lost);
+  const restoredLater = new Set(then.restored);
   const cause = then.cause ?? first.cause;
   const notes = [...(first.notes ?? []), ...(then.notes ?? [])];
   return {
     ...(cause !== undefined && { cause }),
-    restored: [...restored],
-    lost: [...new Set([...first.lost, ...then.lost])].filter((name) => !restored.has(name)),
+    restored: [...new Set([...first.restored.filter((name) => !lostLater.has(name)), ...then.restored])],
+    lost: [...new Set([...first.lost, ...then.lost])].filter((name) => !restoredLater.has(name)),
     ...(notes.length > 0 && { notes }),
   };
 }

@@ -3,6 +3,7 @@ import { DEFAULT_AGENT_NAME, DEFAULT_MAX_STEPS, NODE_EXECUTE, NODE_MODEL, NODE_R
 import { createExecuteNode } from "./nodes/execute.js";
 import { createModelNode, type CodeActNode } from "./nodes/model.js";
 import { createRouteNode, type RouteNode } from "./nodes/route.js";
+import { messageText, otherLanguageCode } from "./extract-code.js";
 import { resolveCodeAct } from "./resolve.js";
 import { untracedEdge } from "./untraced-edge.js";
 import { CodeActState, type CodeActStateType } from "./state.js";
@@ -57,7 +58,8 @@ export interface CodeActNodes {
   execute: ReturnType<typeof createExecuteNode>;
   /**
    * The edge after `model`: `END` for a reply with no code when there is
-   * nothing to check (no `responseFormat`), else `route`. Optional: an edge
+   * nothing to check (no `responseFormat`, no block in the other language),
+   * else `route`. Optional: an edge
    * `model → route` behaves the same, one node execution slower.
    */
   afterModel: (state: CodeActStateType) => typeof NODE_ROUTE | typeof END;
@@ -78,7 +80,12 @@ export function createCodeActNodes(params: ModelNodeParams, caller = "createCode
     model: createModelNode(resolved),
     route: createRouteNode(resolved),
     execute: createExecuteNode(resolved),
-    afterModel: (state) => (state.code === null && resolved.responseFormat === undefined ? END : NODE_ROUTE),
+    afterModel: (state) =>
+      state.code === null &&
+      resolved.responseFormat === undefined &&
+      otherLanguageCode(messageText(state.messages.at(-1)?.content ?? ""), resolved.language) === null
+        ? END
+        : NODE_ROUTE,
   };
 }
 

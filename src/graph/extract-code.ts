@@ -97,6 +97,16 @@ export function extractCode(text: string, language: CodeLanguage): string | null
   return blocks.length === 0 ? null : blocks.join("\n");
 }
 
+/**
+ * The other CodeAct language when a reply's only code is a block written for
+ * it (```javascript in a Python agent, ```python in a JavaScript one): such a
+ * reply is a mistake to correct, not a final answer. `null` otherwise.
+ */
+export function otherLanguageCode(text: string, language: CodeLanguage): CodeLanguage | null {
+  const other: CodeLanguage = language === "python" ? "javascript" : "python";
+  return extractCode(text, language) === null && extractCode(text, other) !== null ? other : null;
+}
+
 function isClosingFence(line: string, marker: string): boolean {
   const trimmed = line.trim();
   const character = marker.charAt(0);

@@ -65,6 +65,16 @@ export function rejectionObservation(reason: string | undefined): HumanMessage {
 }
 
 /** The observation sending an invalid structured answer back to the model. */
+/** The observation telling the model its code was in the language that does not run here. */
+export function wrongLanguageObservation(language: "javascript" | "python", written: "javascript" | "python"): HumanMessage {
+  const name = (lang: string) => (lang === "python" ? "Python" : "JavaScript");
+  return createObservation(
+    `Your code did not run: it is ${name(written)}, and only ${name(language)} runs here (\`\`\`${language} blocks). ` +
+      `Write it in ${name(language)}, or give the final answer as plain text without a code block.`,
+    { kind: "format_error" }
+  );
+}
+
 export function formatErrorObservation(problem: string): HumanMessage {
   return createObservation(
     `Your final answer must contain JSON that matches the required schema, in a \`\`\`json block. ${problem}\nWrite the corrected final answer.`,

@@ -58,13 +58,21 @@ const PYTHON_RESERVED: ReadonlySet<string> = new Set([
 const FALLBACK_IDENTIFIER = "tool";
 
 /** Is `name` reserved (or a global we keep) in `language`? */
+/**
+ * Names every object inherits in JavaScript (`__proto__`, `constructor`,
+ * `toString`, …): the host keeps tools in plain objects, where such a key
+ * would vanish or shadow a built-in, so a tool is never called that.
+ */
+const OBJECT_MEMBER_NAMES: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  "prototype",
+]);
+
 function isReservedIdentifier(
   name: string,
   language: CodeLanguage
 ): boolean {
-  return (language === "python" ? PYTHON_RESERVED : JAVASCRIPT_RESERVED).has(
-    name
-  );
+  return OBJECT_MEMBER_NAMES.has(name) || (language === "python" ? PYTHON_RESERVED : JAVASCRIPT_RESERVED).has(name);
 }
 
 /** Is `name` a plain ASCII identifier in both languages (`[A-Za-z_][A-Za-z0-9_]*`)? */

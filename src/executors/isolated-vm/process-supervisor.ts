@@ -112,7 +112,9 @@ export class ProcessSupervisor {
     if (request.signal?.aborted) return abortedBeforeStart(startedAt);
     const worker = await this.#currentWorker();
     const moved = record.generation !== -1 && record.generation !== worker.generation;
-    const restoreFrom = moved || (record.generation === -1 && record.variables) ? record.variables : request.variables;
+    const { kept: restoreFrom, dropped } = sendable(
+      moved || (record.generation === -1 && record.variables) ? record.variables : request.variables
+    );
     const lostOnMove = moved ? record.unsavedVariables : [];
     const id = ++this.#nextId;
     const output = new OutputBuffer(this.#options.maxOutputChars);
@@ -173,6 +175,9 @@ export class ProcessSupervisor {
       if (combined !== undefined) result.sessionChange = combined;
       else delete result.sessionChange;
       record.noticeSent = false;
+    }
+    if (dropped.length > 0) {
+      result.sessionChange = combineSessionChanges(result.sessionChange, { restored: [], lost: dropped });
     }
     result.durationMs = performance.now() - startedAt;
     return result;
@@ -307,4 +312,24 @@ export class ProcessSupervisor {
 function workerChangeAfterRestart(change: SessionChange | undefined, told: boolean): SessionChange | undefined {
   if (change === undefined || !told || change.cause !== undefined) return change;
   return change.notes?.length ? { restored: [], lost: [], notes: change.notes } : undefined;
+}
+
+/**
+ * The variables that can travel to the worker as JSON; a value nested too
+ * deeply for JSON.stringify is left out (the worker then reports it lost)
+ * instead of failing the send, which would leave the cell's timers armed.
+ */
+function sendable(variables: Record<string, JsonValue> | undefined): { kept: Record<string, JsonValue> | undefined; dropped: string[] } {
+  if (variables === undefined) return { kept: undefined, dropped: [] };
+  const kept: Record<string, JsonValue> = {};
+  const dropped: string[] = [];
+  for (const [name, value] of Object.entries(variables)) {
+    try {
+      JSON.stringify(value);
+      kept[name] = value;
+    } catch {
+      dropped.push(name);
+    }
+  }
+  return { kept, dropped };
 }

@@ -105,8 +105,17 @@ export class SessionSlots {
 export function jsonTexts(variables: Record<string, JsonValue> | undefined): Map<string, string> {
   const entries = new Map<string, string>();
   for (const [name, value] of Object.entries(variables ?? {})) {
-    const json = JSON.stringify(value);
-    if (json !== undefined) entries.set(name, json);
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      // Nested too deeply (or not JSON after all): not restorable, so it is reported lost.
+      json = undefined;
+    }
+    entries.set(name, json ?? UNRESTORABLE_JSON);
   }
   return entries;
 }
+
+/** Stands for a value that cannot be restored: the guest's restore refuses it, so the name is reported lost. */
+const UNRESTORABLE_JSON = "\u0000";

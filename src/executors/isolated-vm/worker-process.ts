@@ -82,9 +82,13 @@ export class Worker {
 
   send(message: HostMessage): void {
     if (this.exited || !this.child.connected) return;
-    this.child.send(message, (error) => {
-      if (error) this.kill(); // a broken channel is a dead worker
-    });
+    try {
+      this.child.send(message, (error) => {
+        if (error) this.kill(); // a broken channel is a dead worker
+      });
+    } catch {
+      this.kill(); // a message that cannot be serialised: its cell fails as a crash, not with a raw error
+    }
   }
 
   /** Keeps the host process alive only while cells are waiting (or close() awaits the exit). */

@@ -8,9 +8,10 @@ import {
   NODE_EXECUTE,
   NODE_MODEL,
 } from "../constants.js";
-import { messageText } from "../extract-code.js";
+import { messageText, otherLanguageCode } from "../extract-code.js";
 import {
   formatErrorObservation,
+  wrongLanguageObservation,
   isObservation,
   observationDetails,
   rejectionObservation,
@@ -22,6 +23,7 @@ import { parseStructuredAnswer } from "../structured-response.js";
 import type { RouteNodeParams } from "../types.js";
 import { formatSchemaIssues } from "../../shared/zod-issues.js";
 import { resolveCodeAct, type ResolvedCodeAct } from "../resolve.js";
+import { clip } from "../../shared/clip.js";
 
 /** Attempts the model gets to fix a final answer that does not match `responseFormat`. */
 export const MAX_FORMAT_RETRIES = 3;
@@ -85,6 +87,17 @@ export function createRouteNode(params: RouteNodeParams | ResolvedCodeAct = {}):
       `the run reached its recursion limit of ${config.recursionLimit ?? "25"} graph steps`;
 
     if (state.code === null) {
+      const written = otherLanguageCode(messageText(state.messages.at(-1)?.content ?? ""), language);
+      if (written !== null) {
+        if (formatRetries(state) >= MAX_FORMAT_RETRIES) {
+          return stop(`the model kept writing ${written} after ${MAX_FORMAT_RETRIES} corrections, and only ${language} runs here`);
+        }
+        if (stepsLeftAfter(window, config) < STEPS_FOR_RETRY) return stop(recursionReason());
+        return new Command({
+          update: { messages: [wrongLanguageObservation(language, written)], stepWindow: window },
+          goto: NODE_MODEL,
+        });
+      }
       if (responseFormat === undefined) {
         return new Command({ goto: END });
       }
@@ -166,13 +179,19 @@ function readApprovalDecision(value: unknown): ApprovalDecision | string {
   );
 }
 
+/** The value as JSON for an error message, cut to a readable length (a junk value may be megabytes). */
 function safeJson(value: unknown): string {
+  let text: string;
   try {
-    return JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    text = String(value);
   }
+  return clip(text, MAX_ECHOED_VALUE_CHARS);
 }
+
+/** Longest part of an invalid resume value echoed back in the interrupt. */
+const MAX_ECHOED_VALUE_CHARS = 500;
 
 /** The error of the turn's latest execution observation, if it failed. */
 function lastError(state: CodeActStateType): { name: string; message: string } | undefined {

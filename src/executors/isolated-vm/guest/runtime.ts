@@ -115,8 +115,15 @@ function snapshot() {
 function restore(entries) {
   const restored = [];
   for (const name of ObjectKeys(entries)) {
-    if (baseline.has(name) || !IDENTIFIER.test(name)) continue;
-    ObjectDefineProperty(G, name, { value: JSONParse(entries[name]), writable: true, configurable: true, enumerable: true });
+    // __proto__ would be read back through the prototype chain, not as a variable.
+    if (baseline.has(name) || !IDENTIFIER.test(name) || name === "__proto__") continue;
+    let value;
+    try {
+      value = JSONParse(entries[name]);
+    } catch (error) {
+      continue; // not JSON: left out, so the host reports it lost
+    }
+    ObjectDefineProperty(G, name, { value, writable: true, configurable: true, enumerable: true });
     restored.push(name);
   }
   return restored;

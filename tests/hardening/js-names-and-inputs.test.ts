@@ -1,0 +1,99 @@
+/**
+ * Names and inputs that could break the host's plain-object bookkeeping or
+ * its JSON plumbing, in both isolation modes: tools named like
+ * Object.prototype members, restored variables with such names, variables
+ * nested deeper than JSON.stringify can go, and junk approval values.
+ */
+import { tool } from "@langchain/core/tools";
+import { Command, MemorySaver } from "@langchain/langgraph";
+import { z } from "zod";
+import { createCodeActAgent } from "../../src/index.js";
+import { IsolatedVmExecutor } from "../../src/executors/isolated-vm/index.js";
+import { toolIdentifiers } from "../../src/tools/identifiers.js";
+import { ScriptedChatModel, textOf } from "../graph/helpers.js";
+
+jest.setTimeout(60_000);
+
+const OBJECT_MEMBERS = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "__defineGetter__", "prototype"];
+
+function deeplyNested(depth: number): unknown {
+  let value: unknown = 1;
+  for (let index = 0; index < depth; index += 1) value = { next: value };
+  return value;
+}
+
+describe.each(["in-process", "process"] as const)("names and inputs (%s isolation)", (isolation) => {
+  let executor: IsolatedVmExecutor;
+  beforeAll(() => {
+    executor = new IsolatedVmExecutor({ isolation, timeoutMs: 10_000 });
+  });
+  afterAll(async () => {
+    await executor.close();
+  });
+
+  it("renames tools called like Object.prototype members, and every one of them works", async () => {
+    const tools = OBJECT_MEMBERS.map((name) =>
+      tool(async () => `called ${name}`, { name, description: `The ${name} tool.`, schema: z.object({}) })
+    );
+    const identifiers = toolIdentifiers(tools, "javascript");
+    expect(identifiers.every((identifier, index) => identifier !== OBJECT_MEMBERS[index])).toBe(true);
+    const code = `const results = []; ${identifiers.map((id) => `results.push(await ${id}({}));`).join(" ")} results.join("|")`;
+    const agent = createCodeActAgent({
+      model: new ScriptedChatModel([`\`\`\`javascript\n${code}\n\`\`\``, "done"]),
+      tools,
+      executor,
+    });
+    const state = await agent.invoke({ messages: [{ role: "user", content: "call them all" }] });
+    expect(textOf(state.messages[2])).toContain(OBJECT_MEMBERS.map((name) => `called ${name}`).join("|"));
+  });
+
+  it("never restores a variable named __proto__, and says it was not restored", async () => {
+    const result = await executor.execute({
+      code: "typeof kept",
+      sessionId: `proto-${isolation}`,
+      variables: { kept: 1, ["__proto__"]: { polluted: true } as never },
+    });
+    expect(result.value).toBe("'number'");
+    const check = await executor.execute({ code: "({}).polluted === undefined && Object.getPrototypeOf(globalThis) !== null", sessionId: `proto-${isolation}` });
+    expect(check.value).toBe("true");
+  });
+
+  it("reports a variable nested too deeply for JSON as lost, restores the rest, and stays usable", async () => {
+    const sessionId = `deep-${isolation}`;
+    const result = await executor.execute({
+      code: "typeof fine",
+      sessionId,
+      variables: { fine: [1, 2], deep: deeplyNested(200_000) as never },
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.value).toBe("'object'");
+    expect(result.sessionChange?.lost).toContain("deep");
+    expect(result.sessionChange?.restored).toContain("fine");
+    // No timer of that cell is left to kill the worker later.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await executor.execute({ code: "fine.length", sessionId })).value).toBe("2");
+  });
+});
+
+describe("approval resume values", () => {
+  it("echoes at most a short piece of a junk value back in the interrupt", async () => {
+    const executor = new IsolatedVmExecutor({ isolation: "in-process" });
+    try {
+      const agent = createCodeActAgent({
+        model: new ScriptedChatModel(["```javascript\n1 + 1\n```", "2"]),
+        executor,
+        approve: true,
+        checkpointer: new MemorySaver(),
+      });
+      const config = { configurable: { thread_id: "junk" } };
+      await agent.invoke({ messages: [{ role: "user", content: "1+1" }] }, config);
+      const junk = "x".repeat(5_000_000);
+      const again = (await agent.invoke(new Command({ resume: junk }), config)) as { __interrupt__?: Array<{ value: { error?: string } }> };
+      const error = again.__interrupt__?.[0]?.value.error ?? "";
+      expect(error).toMatch(/Invalid resume value/);
+      expect(error.length).toBeLessThan(2_000);
+    } finally {
+      await executor.close();
+    }
+  });
+});
