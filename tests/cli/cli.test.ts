@@ -13,8 +13,8 @@ import {
 } from "../../src/cli/exit-codes.js";
 import { startReplayServer, type ReplayResponse, type ReplayServer } from "../support/replay-server.js";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { cliNodeArgs, REPO_ROOT, runCli, type RunCliOptions } from "../support/run-cli.js";
+import { childrenOf, isAlive, until } from "../support/processes.js";
 
 jest.setTimeout(120_000);
 
@@ -288,38 +288,8 @@ describe("codeact output for people", () => {
   });
 });
 
-function childrenOf(pid: number): number[] {
-  const found: number[] = [];
-  for (const entry of require("node:fs").readdirSync("/proc") as string[]) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === pid) found.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return check();
-}
 
 describe("codeact when whoever started it is killed", () => {
   it("stops, and its sandbox worker with it, when its parent dies without passing the signal on", async () => {
@@ -337,7 +307,7 @@ describe("codeact when whoever started it is killed", () => {
     expect(await until(() => server.requests.length >= 1 && childrenOf(cliPid).length > 0, 30_000)).toBe(true);
     const workers = childrenOf(cliPid);
     wrapper.kill("SIGTERM");
-    expect(await until(() => !alive(cliPid), 15_000)).toBe(true);
-    expect(await until(() => workers.every((pid) => !alive(pid)), 10_000)).toBe(true);
+    expect(await until(() => !isAlive(cliPid), 15_000)).toBe(true);
+    expect(await until(() => workers.every((pid) => !isAlive(pid)), 10_000)).toBe(true);
   });
 });

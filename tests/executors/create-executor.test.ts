@@ -1,13 +1,6 @@
+import { isAlive } from "../support/processes.js";
 import { createExecutor } from "../../src/executors/create-executor.js";
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("createExecutor, the one executor factory", () => {
   it("builds a JavaScript executor on first use", async () => {
@@ -31,11 +24,11 @@ describe("createExecutor, the one executor factory", () => {
     expect(result.value).toBe("42");
     // The kernel's parent is the jupyter-server the factory started.
     const serverPid = Number(result.output.trim());
-    expect(alive(serverPid)).toBe(true);
+    expect(isAlive(serverPid)).toBe(true);
     await executor.close();
     const deadline = Date.now() + 10_000;
-    while (alive(serverPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(alive(serverPid)).toBe(false);
+    while (isAlive(serverPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(isAlive(serverPid)).toBe(false);
     await expect(executor.execute({ code: "1", sessionId: "py" })).rejects.toMatchObject({ code: "EXECUTOR_CLOSED" });
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { JupyterExecutor, startLocalJupyter, type LocalJupyter } from "../../src/executors/jupyter/index.js";
 import type { ExecuteResult, HostFunction } from "../../src/executors/types.js";
 import { listKernelIds } from "../executors/jupyter/helpers.js";
+import { isAlive } from "../support/processes.js";
 
 // Issue 15 in Python: nothing a cell starts writes into a later cell unnoticed,
 // a wedged kernel is never silently emptied, every part of a result is capped,
@@ -21,14 +22,6 @@ const slowEcho: HostFunction = Object.assign(
   { parameters: ["value"] }
 );
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 beforeAll(async () => {
   server = await startLocalJupyter();
@@ -86,8 +79,8 @@ describe("15.2 nothing of a cell writes into a later cell unnoticed", () => {
     for (const pid of pids) expect(second.output).toContain(String(pid));
     await own.close();
     const deadline = Date.now() + 5_000;
-    while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
-    expect(pids.filter(pidAlive)).toEqual([]);
+    while (pids.some(isAlive) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+    expect(pids.filter(isAlive)).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@ import { ExecutorClosedError } from "../../../src/executors/errors.js";
 import { IsolatedVmExecutor, type IsolatedVmExecutorOptions } from "../../../src/executors/isolated-vm/index.js";
 import { describeExecutorConformance } from "../../../src/testing/conformance.js";
 import { runFixture } from "./fixtures/run-fixture.js";
+import { isAlive } from "../../support/processes.js";
 
 // The worker runs from source through tsx here: its start-up is slower than from dist/.
 const WORKER_TEST_TIMEOUT_MS = 60_000;
@@ -23,14 +24,6 @@ afterAll(async () => {
   await Promise.all(executors.map((executor) => executor.close()));
 });
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
