@@ -64,9 +64,11 @@ describe("benchmark suite with tiny counts", () => {
 
   it("JavaScript executor", async () => {
     const figures = await runJsExecutor({ warmupRuns: 1, runs: 3, freshSessionRuns: 2, loopCalls: 5, loopRuns: 1 });
-    // six figures for each isolation mode, the bare IPC floor, and the worker start with and without a head start
-    expectFigures(figures, "JavaScript executor", 15);
-    expect(figures.filter((item) => item.name.includes("isolation: in-process"))).toHaveLength(6);
+    // eight figures for each isolation mode, the bare IPC floor, and the worker start with and without a head start
+    expectFigures(figures, "JavaScript executor", 19);
+    expect(figures.filter((item) => item.name.includes("isolation: in-process"))).toHaveLength(8);
+    const toolLoop = figures.find((item) => item.name.startsWith("LangChain tool (tool()) in a loop"));
+    expect(toolLoop?.baseline?.name).toBe("a plain host function, same loop");
   });
 
   it("prompt size", async () => {
