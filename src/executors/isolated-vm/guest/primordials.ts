@@ -13,6 +13,10 @@ const G = globalThis;
 // WebAssembly.Memory is allocated outside the heap isolated-vm limits: a 32 MB
 // sandbox could commit gigabytes of host memory through it. Model code never needs it.
 delete G.WebAssembly;
+// Atomics.waitAsync with a timeout makes V8 post a delayed task, which
+// isolated-vm's platform implements as std::terminate: the whole process
+// (the host itself in "in-process" isolation) would abort. Model code never needs it.
+delete G.Atomics.waitAsync;
 const indirectEval = G.eval;
 const JSONStringify = JSON.stringify;
 const JSONParse = JSON.parse;
