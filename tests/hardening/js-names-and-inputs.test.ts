@@ -97,3 +97,42 @@ describe("approval resume values", () => {
     }
   });
 });
+
+describe.each(["in-process", "process"] as const)("model code that replaces built-ins (%s isolation)", (isolation) => {
+  let executor: IsolatedVmExecutor;
+  beforeAll(() => {
+    executor = new IsolatedVmExecutor({ isolation, timeoutMs: 10_000 });
+  });
+  afterAll(async () => {
+    await executor.close();
+  });
+  const tools = { twice: Object.assign(async (input: unknown) => 2 * Number((input as { n: number }).n), { parameters: ["n"] }) };
+
+  it.each([
+    "Set.prototype.has = () => true",
+    "Set.prototype.has = () => { throw new Error('no') }",
+    "Array.prototype.push = () => 0",
+    "Array.prototype.includes = () => true",
+    "Object.keys = () => []",
+    "Object.getOwnPropertyNames = () => { throw new Error('no') }",
+    "JSON.stringify = () => 'x'",
+    "RegExp.prototype.test = () => false",
+  ])("never loses the saved variables: %s", async (override) => {
+    const sessionId = `${isolation}-${override}`;
+    await executor.execute({ code: "var keep = [1, 2]; var other = { a: 1 }", sessionId });
+    const broken = await executor.execute({ code: `${override}; 1`, sessionId });
+    expect(Object.keys(broken.variables ?? {})).toEqual(expect.arrayContaining(["keep", "other"]));
+    const later = await executor.execute({ code: "var third = 3", sessionId });
+    expect(later.variables).toEqual(expect.objectContaining({ keep: [1, 2], other: { a: 1 }, third: 3 }));
+  });
+
+  it("puts Promise.prototype.then back, so the next cells (and their tool calls) work", async () => {
+    const sessionId = `${isolation}-then`;
+    await executor.execute({ code: "Promise.prototype.then = function () { throw new Error('hijacked') }; 1", sessionId, tools });
+    const next = await executor.execute({ code: "await twice({ n: 21 })", sessionId, tools });
+    expect(next.error).toBeUndefined();
+    expect(next.value).toBe("42");
+    const after = await executor.execute({ code: "const s = new Set([1]); s.size", sessionId, tools });
+    expect(after.value).toBe("1");
+  });
+});

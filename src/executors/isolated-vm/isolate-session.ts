@@ -25,6 +25,8 @@ export interface GuestRunResult {
   /** JSON text of each saveable user global, by name. */
   variablesJson: Record<string, string>;
   unsavedVariables: string[];
+  /** The snapshot could not be taken (model code broke what it needs): keep the last one. */
+  snapshotFailed?: boolean;
 }
 
 /** Callbacks for the cell that is running now, bound to its caller's context. */
@@ -316,6 +318,7 @@ function parseGuestResult(reply: unknown): { run: GuestRunResult; chunks: number
       stack: typeof record.error.stack === "string" ? record.error.stack : "",
     };
   }
+  if (record.snapshotFailed === true) run.snapshotFailed = true;
   const snapshot = isRecord(record.snapshot) ? record.snapshot : {};
   if (isRecord(snapshot.saved)) {
     for (const [name, json] of Object.entries(snapshot.saved)) {

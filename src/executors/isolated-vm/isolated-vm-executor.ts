@@ -236,8 +236,16 @@ export class IsolatedVmExecutor implements Executor {
         { dispatch: hooks.dispatch, onOutput },
         hooks.toolNames
       );
-      slot.variablesJson = new Map(Object.entries(guest.variablesJson));
-      slot.unsavedVariables = guest.unsavedVariables;
+      if (guest.snapshotFailed) {
+        log.change = combineSessionChanges(log.change, {
+          restored: [],
+          lost: [],
+          notes: ["The variables could not be saved after this cell; the last saved snapshot is kept (a restart would go back to it)."],
+        });
+      } else {
+        slot.variablesJson = new Map(Object.entries(guest.variablesJson));
+        slot.unsavedVariables = guest.unsavedVariables;
+      }
       const error: ExecutionError | undefined = guest.error && {
         name: guest.error.name,
         message: guest.error.message,

@@ -44,6 +44,15 @@ const DateProto = Date.prototype;
 const RegExpProto = RegExp.prototype;
 const ErrorProto = Error.prototype;
 const PromiseProto = Promise.prototype;
+const PromiseThen = PromiseProto.then;
+// Methods the runtime calls on its own sets, arrays and patterns, taken now:
+// model code that replaces Set.prototype.has or Array.prototype.push must not
+// change what the snapshot sees.
+const SetHas = Set.prototype.has;
+const ArrayPush = Array.prototype.push;
+const ArrayPop = Array.prototype.pop;
+const ArrayIncludes = Array.prototype.includes;
+const RegExpTest = RegExp.prototype.test;
 const MapEntries = Map.prototype.entries;
 const MapSize = ObjectGetOwnPropertyDescriptor(Map.prototype, "size").get;
 const SetValues = Set.prototype.values;

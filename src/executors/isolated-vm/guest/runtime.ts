@@ -70,12 +70,12 @@ function jsonOf(value) {
       default: return false;
     }
     if (v === null) { budget -= 4; return true; }
-    if (ancestors.includes(v) || ancestors.length > 100) return false;
+    if (ReflectApply(ArrayIncludes, ancestors, [v]) || ancestors.length > 100) return false;
     const proto = ObjectGetPrototypeOf(v);
     const isArray = ArrayIsArray(v);
     if (!isArray && proto !== ObjectPrototype && proto !== null) return false;
     if (ObjectGetOwnPropertySymbols(v).length > 0) return false;
-    ancestors.push(v);
+    ReflectApply(ArrayPush, ancestors, [v]);
     try {
       for (const key of ObjectKeys(v)) {
         if (isArray && key === "length") continue;
@@ -86,7 +86,7 @@ function jsonOf(value) {
       }
       if (isArray) for (let i = 0; i < v.length; i++) if (!(i in v)) return false;
     } finally {
-      ancestors.pop();
+      ReflectApply(ArrayPop, ancestors, []);
     }
     return budget >= 0;
   }
@@ -99,14 +99,14 @@ function snapshot() {
   const saved = { __proto__: null };
   const unsaved = [];
   for (const name of ObjectGetOwnPropertyNames(G)) {
-    if (baseline.has(name) || toolNames.has(name)) continue;
+    if (ReflectApply(SetHas, baseline, [name]) || ReflectApply(SetHas, toolNames, [name])) continue;
     const d = ObjectGetOwnPropertyDescriptor(G, name);
     if (!d) continue;
-    if (!("value" in d)) { unsaved.push(name); continue; }
+    if (!("value" in d)) { ReflectApply(ArrayPush, unsaved, [name]); continue; }
     if (d.value === undefined) continue;
     let json = null;
     try { json = jsonOf(d.value); } catch (e) {}
-    if (json === null) unsaved.push(name);
+    if (json === null) ReflectApply(ArrayPush, unsaved, [name]);
     else saved[name] = json;
   }
   return { __proto__: null, saved, unsaved };
@@ -116,7 +116,7 @@ function restore(entries) {
   const restored = [];
   for (const name of ObjectKeys(entries)) {
     // __proto__ would be read back through the prototype chain, not as a variable.
-    if (baseline.has(name) || !IDENTIFIER.test(name) || name === "__proto__") continue;
+    if (ReflectApply(SetHas, baseline, [name]) || !ReflectApply(RegExpTest, IDENTIFIER, [name]) || name === "__proto__") continue;
     let value;
     try {
       value = JSONParse(entries[name]);
@@ -124,7 +124,7 @@ function restore(entries) {
       continue; // not JSON: left out, so the host reports it lost
     }
     ObjectDefineProperty(G, name, { value, writable: true, configurable: true, enumerable: true });
-    restored.push(name);
+    ReflectApply(ArrayPush, restored, [name]);
   }
   return restored;
 }
@@ -133,6 +133,11 @@ function restore(entries) {
 async function run(script, names) {
   // null prototype: user setters on Object.prototype cannot intercept our writes
   const result = { __proto__: null, chunks: 0 };
+  // Built-ins the runtime and isolated-vm rely on are put back each cell: a
+  // cell that replaced Promise.prototype.then must not break the next one.
+  if (PromiseProto.then !== PromiseThen) {
+    ObjectDefineProperty(PromiseProto, "then", { value: PromiseThen, writable: true, configurable: true, enumerable: false });
+  }
   if (names !== null) setTools(names);
   try {
     const boxed = await indirectEval(script);
@@ -144,7 +149,8 @@ async function run(script, names) {
   try {
     result.snapshot = snapshot();
   } catch (error) {
-    result.snapshot = { __proto__: null, saved: { __proto__: null }, unsaved: [] };
+    // Never an empty snapshot in place of the saved one: the host keeps the last good one and says so.
+    result.snapshotFailed = true;
   }
   result.chunks = chunkCount;
   return result;
