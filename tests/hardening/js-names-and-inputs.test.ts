@@ -136,3 +136,26 @@ describe.each(["in-process", "process"] as const)("model code that replaces buil
     expect(after.value).toBe("1");
   });
 });
+
+describe.each(["in-process", "process"] as const)("errors of any size (%s isolation)", (isolation) => {
+  it("caps the name, message and traceback of a thrown error like output", async () => {
+    const executor = new IsolatedVmExecutor({ isolation, maxOutputChars: 2_000 });
+    try {
+      for (const code of [
+        "throw new Error('m'.repeat(30_000_000))",
+        "const e = new Error('x'); e.name = 'N'.repeat(5_000_000); throw e",
+        "function deep(n) { return n === 0 ? (() => { throw new RangeError('r'.repeat(1_000_000)) })() : deep(n - 1) } deep(500)",
+      ]) {
+        const result = await executor.execute({ code, sessionId: `errors-${isolation}` });
+        const { name, message, traceback } = result.error ?? { name: "", message: "" };
+        expect(name.length).toBeLessThanOrEqual(200);
+        expect(message.length).toBeLessThanOrEqual(2_000);
+        expect((traceback ?? "").length).toBeLessThanOrEqual(2_000);
+        expect(JSON.stringify(result).length).toBeLessThan(20_000);
+      }
+      expect((await executor.execute({ code: "1 + 1", sessionId: `errors-${isolation}` })).value).toBe("2");
+    } finally {
+      await executor.close();
+    }
+  });
+});

@@ -6,6 +6,24 @@
  */
 import { performance } from "node:perf_hooks";
 import type { ExecuteResult, ExecutionError } from "../types.js";
+import { clip } from "../../shared/clip.js";
+
+/** Longest error name kept: a name is a word, not a payload. */
+const MAX_ERROR_NAME_CHARS = 200;
+
+/**
+ * The error with its name, message and traceback cut to size (the message
+ * and the traceback to `maxChars` each, like output): model code can throw
+ * an error whose message is megabytes, which would otherwise go whole into
+ * the observation and every later checkpoint.
+ */
+export function cappedError(error: ExecutionError, maxChars: number): ExecutionError {
+  return {
+    name: clip(error.name, MAX_ERROR_NAME_CHARS),
+    message: clip(error.message, maxChars),
+    ...(error.traceback !== undefined && { traceback: clip(error.traceback, maxChars) }),
+  };
+}
 
 /** Why a cell's isolate (or the worker process holding it) was stopped. */
 export type SandboxFailure = "timeout" | "memory" | "abort" | "crash";

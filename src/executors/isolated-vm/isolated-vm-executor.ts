@@ -9,7 +9,7 @@ import type {
 } from "../types.js";
 import { combineSessionChanges, type SessionChange } from "../session-change.js";
 import { OutputBuffer } from "../../shared/clip.js";
-import { abortedBeforeStart, failureError, restartCause } from "./cell-failures.js";
+import { abortedBeforeStart, cappedError, failureError, restartCause } from "./cell-failures.js";
 import { IsolateSession, SessionFailedError, type SessionFailure } from "./isolate-session.js";
 import { jsonTexts, SessionSlots, type SessionSlot } from "./session-slots.js";
 import {
@@ -27,7 +27,7 @@ import {
 } from "./options.js";
 import { ProcessSupervisor } from "./process-supervisor.js";
 import { SessionPool } from "./session-pool.js";
-import { bindToCaller, type CallerHooks } from "./tool-bridge.js";
+import { bindToCaller, replyLimitsFor, type CallerHooks } from "./tool-bridge.js";
 import { fixTraceback } from "./traceback.js";
 import { transformCell } from "./transform.js";
 
@@ -138,7 +138,10 @@ export class IsolatedVmExecutor implements Executor {
     if (this.#supervisor) return this.#supervisor.execute(request);
     // Bound here, at entry, so tools and streaming run in the caller's context (tracing)
     const tools = request.tools ?? {};
-    return this.#execute(request, { ...bindToCaller(tools, request.onOutput), toolNames: Object.keys(tools) });
+    return this.#execute(request, {
+      ...bindToCaller(tools, request.onOutput, replyLimitsFor(this.#memoryLimitMb)),
+      toolNames: Object.keys(tools),
+    });
   }
 
   static {
@@ -246,13 +249,18 @@ export class IsolatedVmExecutor implements Executor {
         slot.variablesJson = new Map(Object.entries(guest.variablesJson));
         slot.unsavedVariables = guest.unsavedVariables;
       }
-      const error: ExecutionError | undefined = guest.error && {
-        name: guest.error.name,
-        message: guest.error.message,
-        ...(guest.error.stack
-          ? { traceback: fixTraceback(guest.error.stack, filename, transformed.cell.firstLineOffset, request.code) }
-          : {}),
-      };
+      const error: ExecutionError | undefined =
+        guest.error &&
+        cappedError(
+          {
+            name: guest.error.name,
+            message: guest.error.message,
+            ...(guest.error.stack
+              ? { traceback: fixTraceback(guest.error.stack, filename, transformed.cell.firstLineOffset, request.code) }
+              : {}),
+          },
+          this.#maxOutputChars
+        );
       const value = guest.value === undefined ? undefined : new OutputBuffer(this.#maxOutputChars);
       value?.append(guest.value ?? "");
       return this.#result(slot, {

@@ -4,7 +4,7 @@ import { combineSessionChanges, type SessionChange } from "../session-change.js"
 import type { ExecuteRequest, ExecuteResult, JsonValue } from "../types.js";
 import { OutputBuffer } from "../../shared/clip.js";
 import { abortedBeforeStart, failureError, restartCause, type SandboxFailure } from "./cell-failures.js";
-import { bindToCaller, type CallerHooks } from "./tool-bridge.js";
+import { bindToCaller, replyLimitsFor, type CallerHooks } from "./tool-bridge.js";
 import { Worker, type PendingCell } from "./worker-process.js";
 import type { WorkerExecutorOptions, WorkerMessage } from "./worker-protocol.js";
 
@@ -72,7 +72,7 @@ export class ProcessSupervisor {
   async execute(request: ExecuteRequest): Promise<ExecuteResult> {
     if (this.#closed) throw new ExecutorClosedError(EXECUTOR_NAME);
     const startedAt = performance.now();
-    const hooks = bindToCaller(request.tools ?? {}, request.onOutput);
+    const hooks = bindToCaller(request.tools ?? {}, request.onOutput, replyLimitsFor(this.#options.memoryLimitMb));
     if (request.signal?.aborted) return abortedBeforeStart(startedAt);
 
     const record = this.#record(request.sessionId);

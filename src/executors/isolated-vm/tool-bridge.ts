@@ -17,7 +17,12 @@ export type ToolDispatcher = (name: string, argumentsJson: string) => Promise<To
  * serialises the result or the error. Only strings cross the boundary, so no
  * host object (and no host `Function` constructor) ever reaches the guest.
  */
-export function createToolDispatcher(tools: Readonly<Record<string, HostFunction>>): ToolDispatcher {
+export function createToolDispatcher(
+  tools: Readonly<Record<string, HostFunction>>,
+  limits: ReplyLimits = UNLIMITED
+): ToolDispatcher {
+  // What the cell's tool results have brought into the isolate so far.
+  let deliveredChars = 0;
   return async (name, argumentsJson) => {
     const tool = Object.hasOwn(tools, name) ? tools[name] : undefined;
     if (typeof name !== "string" || !tool) {
@@ -38,13 +43,47 @@ export function createToolDispatcher(tools: Readonly<Record<string, HostFunction
       return errorReplyFrom(error);
     }
     if (result === undefined) return "{}";
+    let reply: string;
     try {
-      return JSON.stringify({ value: result });
+      reply = JSON.stringify({ value: result });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       return errorReply("TypeError", `The tool ${name} returned a value that is not JSON (${reason}).`);
     }
+    // Checked here, on the host: a few large strings copied into a small heap
+    // can make V8 abort the whole process instead of failing the cell.
+    if (reply.length > limits.maxReplyChars || deliveredChars + reply.length > limits.maxCellReplyChars) {
+      return errorReply(
+        "MemoryLimitError",
+        `The tool ${name} returned ${megabytes(reply.length * 2)} MB, more than the sandbox's memory limit takes ` +
+          `(at most ${megabytes(limits.maxReplyChars * 2)} MB in one result, ${megabytes(limits.maxCellReplyChars * 2)} MB per cell): ask it for less.`
+      );
+    }
+    deliveredChars += reply.length;
+    return reply;
   };
+}
+
+/** How much tool results may bring into one isolate, in characters of their JSON. */
+export interface ReplyLimits {
+  maxReplyChars: number;
+  maxCellReplyChars: number;
+}
+
+const UNLIMITED: ReplyLimits = { maxReplyChars: Number.POSITIVE_INFINITY, maxCellReplyChars: Number.POSITIVE_INFINITY };
+
+/**
+ * The limits for an isolate with `memoryLimitMb` of heap: one result at most
+ * an eighth of the heap, a cell's results together at most half of it
+ * (JavaScript strings take two bytes a character).
+ */
+export function replyLimitsFor(memoryLimitMb: number): ReplyLimits {
+  const heapChars = (memoryLimitMb * 1024 * 1024) / 2;
+  return { maxReplyChars: Math.floor(heapChars / 8), maxCellReplyChars: Math.floor(heapChars / 2) };
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
 }
 
 /** A cell's host callbacks, each running in the async context of the caller of `execute`. */
@@ -61,10 +100,11 @@ export interface CallerHooks {
  */
 export function bindToCaller(
   tools: Readonly<Record<string, HostFunction>>,
-  onOutput: ((chunk: string) => void) | undefined
+  onOutput: ((chunk: string) => void) | undefined,
+  limits?: ReplyLimits
 ): CallerHooks {
   const scope = new AsyncResource("langgraph-codeact.execute");
-  const dispatch = createToolDispatcher(tools);
+  const dispatch = createToolDispatcher(tools, limits);
   return {
     dispatch: (name, argumentsJson) => scope.runInAsyncScope(dispatch, undefined, name, argumentsJson),
     onOutput: onOutput && ((chunk) => scope.runInAsyncScope(onOutput, undefined, chunk)),

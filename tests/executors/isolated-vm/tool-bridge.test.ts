@@ -64,3 +64,20 @@ describe("the isolated-vm tool bridge (host side)", () => {
     expect(contexts).toEqual(["caller", "caller"]);
   });
 });
+
+describe("tool results against the sandbox's memory", () => {
+  it("refuses one result over an eighth of the heap, and a cell's results over half of it", async () => {
+    const { createToolDispatcher: dispatcherWith, replyLimitsFor } = await import("../../../src/executors/isolated-vm/tool-bridge.js");
+    const limits = replyLimitsFor(8); // 4 Mi characters of heap
+    expect(limits).toEqual({ maxReplyChars: 524_288, maxCellReplyChars: 2_097_152 });
+    const text = (chars: number) => async () => "y".repeat(chars);
+    const dispatch = dispatcherWith({ huge: text(600_000), fair: text(500_000) }, limits);
+    const huge = JSON.parse(await dispatch("huge", "[]")) as { error?: { name: string; message: string } };
+    expect(huge.error?.name).toBe("MemoryLimitError");
+    expect(huge.error?.message).toMatch(/^The tool huge returned 1\.1 MB, more than the sandbox's memory limit takes/);
+    const replies = [];
+    for (let index = 0; index < 5; index += 1) replies.push(JSON.parse(await dispatch("fair", "[]")) as { value?: string; error?: { name: string } });
+    expect(replies.slice(0, 4).every((reply) => typeof reply.value === "string")).toBe(true);
+    expect(replies[4]?.error?.name).toBe("MemoryLimitError");
+  });
+});

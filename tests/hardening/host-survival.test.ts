@@ -13,3 +13,17 @@ describe("guest APIs that schedule delayed platform tasks", () => {
     }
   }, 60_000);
 });
+
+describe("large results of truly asynchronous tools", () => {
+  it("fail as MemoryLimitError in the code before they reach a small heap, in both isolation modes", async () => {
+    const results = JSON.parse(await runFixture("large-tool-results.ts")) as Record<string, string[]>;
+    for (const isolation of ["in-process", "process"]) {
+      expect(results[isolation]).toEqual([
+        "MemoryLimitError|2", // three 20 MB strings at once
+        "MemoryLimitError|2", // 5 MB strings: over an eighth of a 64 MB heap each
+        "MemoryLimitError|2", // 3 MB strings kept, until the cell's results pass half the heap
+        "'MemoryLimitError'|2", // catchable in the code, like any tool error
+      ]);
+    }
+  }, 60_000);
+});
