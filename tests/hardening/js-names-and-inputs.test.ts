@@ -159,3 +159,48 @@ describe.each(["in-process", "process"] as const)("errors of any size (%s isolat
     }
   });
 });
+
+describe.each(["in-process", "process"] as const)("maxSessions under a burst of new sessions (%s isolation)", (isolation) => {
+  it("never holds more live sessions than the limit, and every cell still runs", async () => {
+    const executor = new IsolatedVmExecutor({ isolation, maxSessions: 5, timeoutMs: 20_000 });
+    let highest = 0;
+    const slow = Object.assign(
+      async () => {
+        highest = Math.max(highest, executor.sessionCount);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return 1;
+      },
+      { parameters: [] as string[] }
+    );
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 60 }, (_, index) =>
+          executor.execute({ code: `await slow(); ${index}`, sessionId: `burst-${index}`, tools: { slow } })
+        )
+      );
+      expect(results.map((result) => result.error?.name ?? result.value)).toEqual(Array.from({ length: 60 }, (_, index) => String(index)));
+      highest = Math.max(highest, executor.sessionCount);
+      expect(highest).toBeLessThanOrEqual(5);
+      expect(highest).toBeGreaterThan(0);
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it("makes a new session wait for a busy one to end rather than exceed the limit", async () => {
+    const executor = new IsolatedVmExecutor({ isolation, maxSessions: 1, timeoutMs: 1_000 });
+    const hang = Object.assign(() => new Promise(() => undefined), { parameters: [] as string[] });
+    try {
+      const busy = executor.execute({ code: "await hang()", sessionId: "busy", tools: { hang } });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const waiting = executor.execute({ code: "1", sessionId: "other" });
+      // The busy cell ends at its time limit; only then does the other session start.
+      expect((await busy).error?.name).toBe("TimeoutError");
+      const ran = await waiting;
+      expect(ran.error?.name ?? ran.value).toBe("1");
+      expect(executor.sessionCount).toBeLessThanOrEqual(1);
+    } finally {
+      await executor.close();
+    }
+  });
+});

@@ -190,6 +190,20 @@ export class IsolatedVmExecutor implements Executor {
     const log: { change?: SessionChange } = {};
     let session = slot.session;
     if (!session || session.disposed) {
+      // A brand-new session counts against maxSessions; a restart replaces one.
+      const isNew = slot.session === undefined;
+      // A busy cell ends within its own time limit, which may have started up to that long ago.
+      if (isNew && !(await this.#slots.reserve(slot, 2 * this.#timeoutMs))) {
+        return this.#result(slot, {
+          output: "",
+          error: {
+            name: "SessionLimitError",
+            message: `All ${this.#maxSessions ?? 0} sessions of this executor stayed busy for ${2 * this.#timeoutMs} ms; try again later.`,
+          },
+          startedAt,
+          log,
+        });
+      }
       try {
         session = await this.#startSession(slot, slot.session ? slot.variablesJson : jsonTexts(request.variables), log);
       } catch (caught) {
@@ -206,6 +220,8 @@ export class IsolatedVmExecutor implements Executor {
           notes: ["The saved variables could not be restored; the session starts empty."],
         });
         return this.#result(slot, { output: "", error: this.#failure(caught.failure), startedAt, log });
+      } finally {
+        if (isNew) this.#slots.release();
       }
     }
     const live = session;
@@ -297,7 +313,6 @@ export class IsolatedVmExecutor implements Executor {
     after?: SessionFailure
   ): Promise<IsolateSession> {
     slot.session = undefined;
-    this.#slots.evictBeyondLimit(slot);
     const session = this.#pool
       ? await this.#pool.take()
       : await IsolateSession.create({ memoryLimitMb: this.#memoryLimitMb, maxVariableChars: this.#maxVariableChars });

@@ -27,6 +27,9 @@ export class SessionSlots {
   readonly #maxSessions: number | undefined;
   /** Set by the executor's close(): no idle clock is started after it. */
   closed = false;
+  /** New sessions between {@link reserve} and {@link release}. */
+  #starting = 0;
+  readonly #waiters: Array<() => void> = [];
 
   constructor(idleTimeoutMs: number, maxSessions: number | undefined) {
     this.#idleTimeoutMs = idleTimeoutMs;
@@ -65,6 +68,7 @@ export class SessionSlots {
   /** Restarts the idle clock of a slot that has nothing queued. */
   touch(slot: SessionSlot): void {
     if (slot.running > 0 || this.closed) return;
+    this.#wake();
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     slot.idleTimer = setTimeout(() => {
       if (slot.running === 0 && this.#slots.get(slot.id) === slot) {
@@ -75,10 +79,49 @@ export class SessionSlots {
     slot.idleTimer.unref();
   }
 
+  /**
+   * Waits until a new session may start within `maxSessions` (live ones plus
+   * those starting), evicting idle ones first; at most `timeoutMs`. Returns
+   * false when every session stayed busy that long. Call {@link release}
+   * once the new session has started (or failed to).
+   */
+  async reserve(keep: SessionSlot, timeoutMs: number): Promise<boolean> {
+    if (this.#maxSessions === undefined) return true;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.evictBeyondLimit(keep);
+      if (this.liveCount + this.#starting + 1 <= this.#maxSessions) {
+        this.#starting += 1;
+        return true;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || this.closed) return false;
+      // Woken when a session goes idle (evictable) or away, or a start ends.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        timer.unref();
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Ends a reservation from {@link reserve}. */
+  release(): void {
+    if (this.#starting > 0) this.#starting -= 1;
+    this.#wake();
+  }
+
+  #wake(): void {
+    for (const waiter of this.#waiters.splice(0)) waiter();
+  }
+
   /** Keeps at most `maxSessions` isolates, evicting the least recently used idle ones. */
   evictBeyondLimit(keep: SessionSlot): void {
     if (this.#maxSessions === undefined) return;
-    let live = this.liveCount + 1; // the one about to start
+    let live = this.liveCount + this.#starting + 1; // those starting, and the one about to
     for (const slot of this.#slots.values()) {
       if (live <= this.#maxSessions) break;
       if (slot === keep || slot.running > 0 || !slot.session || slot.session.disposed) continue;
@@ -91,11 +134,13 @@ export class SessionSlots {
   dispose(slot: SessionSlot, failure: SessionFailure): void {
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     slot.session?.kill(failure);
+    this.#wake();
   }
 
   /** Disposes every session (the executor is closing). */
   disposeAll(): void {
     this.closed = true;
+    this.#wake();
     for (const slot of this.#slots.values()) this.dispose(slot, "closed");
     this.#slots.clear();
   }
