@@ -5,12 +5,12 @@ import type {
   ExecuteResult,
   ExecutionError,
   Executor,
-  JsonValue,
 } from "../types.js";
 import { combineSessionChanges, type SessionChange } from "../session-change.js";
 import { OutputBuffer } from "../../shared/clip.js";
 import { abortedBeforeStart, cappedError, failureError, restartCause } from "./cell-failures.js";
 import { IsolateSession, SessionFailedError, type SessionFailure } from "./isolate-session.js";
+import { cappedOutput, cellResult, type CellResultParts } from "./cell-result.js";
 import { jsonTexts, SessionSlots, type SessionSlot } from "./session-slots.js";
 import {
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -233,17 +233,7 @@ export class IsolatedVmExecutor implements Executor {
     }
 
     const output = new OutputBuffer(this.#maxOutputChars);
-    let streamedChars = 0;
-    const onOutput = (_stream: "stdout" | "stderr", text: string): void => {
-      output.append(text);
-      if (!hooks.onOutput) return;
-      // live output is capped too; the final result keeps head and tail
-      if (streamedChars < this.#maxOutputChars) {
-        hooks.onOutput(text);
-        streamedChars += text.length;
-        if (streamedChars >= this.#maxOutputChars) hooks.onOutput("\n... [further output not streamed] ...\n");
-      }
-    };
+    const onOutput = cappedOutput(output, hooks.onOutput, this.#maxOutputChars);
 
     const watchdog = setTimeout(() => live.kill("timeout"), this.#timeoutMs);
     const onAbort = (): void => live.kill("abort");
@@ -343,31 +333,10 @@ export class IsolatedVmExecutor implements Executor {
     return failureError(failure === "closed" ? "crash" : failure, { timeoutMs: this.#timeoutMs, memoryLimitMb: this.#memoryLimitMb });
   }
 
-  #result(
-    slot: SessionSlot,
-    parts: {
-      output: string;
-      startedAt: number;
-      log: { change?: SessionChange };
-      truncated?: boolean;
-      value?: string | undefined;
-      error?: ExecutionError | undefined;
-    }
-  ): ExecuteResult {
-    const variables: Record<string, JsonValue> = {};
-    for (const [name, json] of slot.variablesJson) variables[name] = JSON.parse(json) as JsonValue;
-    return {
-      output: parts.output,
-      ...(parts.value !== undefined ? { value: parts.value } : {}),
-      ...(parts.error ? { error: parts.error } : {}),
-      outputs: [],
-      variables,
-      unsavedVariables: [...slot.unsavedVariables],
-      ...(parts.log.change !== undefined && { sessionChange: parts.log.change }),
-      ...(parts.truncated ? { truncated: true } : {}),
-      durationMs: performance.now() - parts.startedAt,
-    };
+  #result(slot: SessionSlot, parts: CellResultParts): ExecuteResult {
+    return cellResult(slot, parts);
   }
+
 
 }
 
