@@ -44,7 +44,7 @@ OPENAI_VERSION=7.57.0
 # Python tracing, Studio, the inspector, resume with a
 # database (better-sqlite3 is built for Node 20's ABI) and the soak: they run
 # on Node 20 only, which keeps CI under 15 minutes.
-NODE24_TESTS=(tests/executors/isolated-vm tests/executors/output-buffer.test.ts
+NODE24_TESTS=(tests/executors/isolated-vm tests/shared/clip.test.ts
   tests/executors/jupyter/conformance.test.ts tests/executors/jupyter/local-server.test.ts
   tests/graph/integration.test.ts tests/graph/observation-details.test.ts tests/cli tests/composition
   tests/tracing/langsmith-trace.test.ts tests/tracing/tracing-failures.test.ts tests/tracing/tracing-off.test.ts
