@@ -204,3 +204,21 @@ describe.each(["in-process", "process"] as const)("maxSessions under a burst of 
     }
   });
 });
+
+describe.each(["in-process", "process"] as const)("tools the model removes (%s isolation)", (isolation) => {
+  it("puts a deleted or overwritten tool back in the next cell", async () => {
+    const executor = new IsolatedVmExecutor({ isolation });
+    const tools = { add: Object.assign(async (input: unknown) => (input as { a: number }).a + 1, { parameters: ["a"] }) };
+    try {
+      const run = (code: string) => executor.execute({ code, sessionId: `tools-${isolation}`, tools });
+      expect((await run("delete globalThis.add; typeof add")).value).toBe("'undefined'");
+      expect((await run("await add({ a: 1 })")).value).toBe("2");
+      expect((await run("add = 'not a tool'; add")).value).toBe("'not a tool'");
+      expect((await run("await add({ a: 2 })")).value).toBe("3");
+      expect((await run("Object.defineProperty(globalThis, 'add', { value: 7, configurable: true }); add")).value).toBe("7");
+      expect((await run("await add({ a: 3 })")).value).toBe("4");
+    } finally {
+      await executor.close();
+    }
+  });
+});

@@ -41,6 +41,18 @@ async function callTool(name, args) {
   return "value" in envelope ? envelope.value : undefined;
 }
 
+// A tool the model deleted or overwrote in an earlier cell is put back, so a
+// tool never stays gone for the rest of the session.
+function restoreMissingTools() {
+  for (const name of toolNames) {
+    const current = ObjectGetOwnPropertyDescriptor(G, name);
+    if (current === undefined || !current.value || current.value.__codeactTool !== true) {
+      setTools([...toolNames]);
+      return;
+    }
+  }
+}
+
 function setTools(names) {
   const next = new SetCtor(names);
   for (const name of toolNames) {
@@ -139,6 +151,7 @@ async function run(script, names) {
     ObjectDefineProperty(PromiseProto, "then", { value: PromiseThen, writable: true, configurable: true, enumerable: false });
   }
   if (names !== null) setTools(names);
+  else restoreMissingTools();
   try {
     const boxed = await indirectEval(script);
     const value = ArrayIsArray(boxed) ? boxed[0] : undefined;
