@@ -8,7 +8,7 @@ import { createTraceSession } from "../tracing/langsmith.js";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ChatOpenAI } from "@langchain/openai";
-import { createExecutor as createExecutorFor, type JupyterServerAddress } from "../executors/create-executor.js";
+import { createExecutor, type JupyterServerAddress } from "../executors/create-executor.js";
 import type { Executor } from "../executors/types.js";
 import {
   CliUsageError,
@@ -142,7 +142,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   let cleanup: (() => Promise<void>) | undefined;
   let report: RunReport;
   try {
-    const setup = await createExecutor(config, (message) => {
+    const setup = await setUpExecutor(config, (message) => {
       if (!config.quiet) printError(message);
     });
     cleanup = setup.cleanup;
@@ -256,9 +256,9 @@ interface ExecutorSetup {
 // Built with the one executor factory; only the chosen executor's native or
 // network code loads. Everything that can fail is checked here, before the
 // first model call: the native module, the Jupyter server and its token.
-async function createExecutor(config: CliConfig, notice: (message: string) => void): Promise<ExecutorSetup> {
+async function setUpExecutor(config: CliConfig, notice: (message: string) => void): Promise<ExecutorSetup> {
   if (config.executor === "javascript") {
-    const executor = createExecutorFor({
+    const executor = createExecutor({
       language: "javascript",
       options: {
         ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }),
@@ -280,7 +280,7 @@ async function createExecutor(config: CliConfig, notice: (message: string) => vo
     server = { baseUrl: config.jupyterUrl, ...(config.jupyterToken !== undefined && { token: config.jupyterToken }) };
     await checkJupyterServer(server);
   }
-  const executor = createExecutorFor({
+  const executor = createExecutor({
     language: "python",
     server,
     options: { ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }) },

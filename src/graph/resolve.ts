@@ -55,10 +55,11 @@ export function resolveCodeAct(
   caller = "createCodeActGraph"
 ): ResolvedCodeAct {
   if (isResolved(params)) return params;
-  const given: Partial<CreateCodeActParams> = params;
-  validateParams(given, caller);
+  // A params object already resolved was validated then: nodes built from it share that resolution.
   const known = resolutions.get(params);
   if (known !== undefined) return known;
+  const given: Partial<CreateCodeActParams> = params;
+  validateParams(given, caller);
   const executor = given.executor ?? defaultExecutor();
   const language = executor.language;
   const tools = given.tools ?? [];

@@ -10,7 +10,7 @@ import { combineSessionChanges, type SessionChange } from "../session-change.js"
 import { OutputBuffer } from "../../shared/clip.js";
 import { abortedBeforeStart, cappedError, failureError, restartCause } from "./cell-failures.js";
 import { IsolateSession, SessionFailedError, type SessionFailure } from "./isolate-session.js";
-import { cappedOutput, cellResult, type CellResultParts } from "./cell-result.js";
+import { cappedOutput, cellResult } from "./cell-result.js";
 import { jsonTexts, SessionSlots, type SessionSlot } from "./session-slots.js";
 import {
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -194,7 +194,7 @@ export class IsolatedVmExecutor implements Executor {
       const isNew = slot.session === undefined;
       // A busy cell ends within its own time limit, which may have started up to that long ago.
       if (isNew && !(await this.#slots.reserve(slot, 2 * this.#timeoutMs))) {
-        return this.#result(slot, {
+        return cellResult(slot, {
           output: "",
           error: {
             name: "SessionLimitError",
@@ -219,7 +219,7 @@ export class IsolatedVmExecutor implements Executor {
           lost: Object.keys(request.variables ?? {}),
           notes: ["The saved variables could not be restored; the session starts empty."],
         });
-        return this.#result(slot, { output: "", error: this.#failure(caught.failure), startedAt, log });
+        return cellResult(slot, { output: "", error: this.#failure(caught.failure), startedAt, log });
       } finally {
         if (isNew) this.#slots.release();
       }
@@ -229,7 +229,7 @@ export class IsolatedVmExecutor implements Executor {
     const filename = `cell-${++slot.cellCount}.ts`;
     const transformed = transformCell(request.code, filename);
     if (!transformed.ok) {
-      return this.#result(slot, { output: "", error: transformed.error, startedAt, log });
+      return cellResult(slot, { output: "", error: transformed.error, startedAt, log });
     }
 
     const output = new OutputBuffer(this.#maxOutputChars);
@@ -269,7 +269,7 @@ export class IsolatedVmExecutor implements Executor {
         );
       const value = guest.value === undefined ? undefined : new OutputBuffer(this.#maxOutputChars);
       value?.append(guest.value ?? "");
-      return this.#result(slot, {
+      return cellResult(slot, {
         output: output.toString(),
         truncated: output.truncated || value?.truncated === true,
         value: value?.toString(),
@@ -288,7 +288,7 @@ export class IsolatedVmExecutor implements Executor {
           notes: ["The sandbox could not be restarted yet; the next cell will try again."],
         });
       });
-      return this.#result(slot, { output: output.toString(), truncated: output.truncated, error, startedAt, log });
+      return cellResult(slot, { output: output.toString(), truncated: output.truncated, error, startedAt, log });
     } finally {
       clearTimeout(watchdog);
       request.signal?.removeEventListener("abort", onAbort);
@@ -333,9 +333,6 @@ export class IsolatedVmExecutor implements Executor {
     return failureError(failure === "closed" ? "crash" : failure, { timeoutMs: this.#timeoutMs, memoryLimitMb: this.#memoryLimitMb });
   }
 
-  #result(slot: SessionSlot, parts: CellResultParts): ExecuteResult {
-    return cellResult(slot, parts);
-  }
 
 
 }

@@ -89,7 +89,7 @@ export class SessionSlots {
     if (this.#maxSessions === undefined) return true;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      this.evictBeyondLimit(keep);
+      this.#evictBeyondLimit(keep);
       if (this.liveCount + this.#starting + 1 <= this.#maxSessions) {
         this.#starting += 1;
         return true;
@@ -119,7 +119,7 @@ export class SessionSlots {
   }
 
   /** Keeps at most `maxSessions` isolates, evicting the least recently used idle ones. */
-  evictBeyondLimit(keep: SessionSlot): void {
+  #evictBeyondLimit(keep: SessionSlot): void {
     if (this.#maxSessions === undefined) return;
     let live = this.liveCount + this.#starting + 1; // those starting, and the one about to
     for (const slot of this.#slots.values()) {
