@@ -126,6 +126,56 @@ describe.each(["in-process", "process"] as const)("model code that replaces buil
     expect(later.variables).toEqual(expect.objectContaining({ keep: [1, 2], other: { a: 1 }, third: 3 }));
   });
 
+  const REPLACED = [
+    "Array.prototype.push = () => 0",
+    "Array.prototype.join = () => 'J'",
+    "Array.prototype.pop = () => undefined",
+    "Array.prototype.includes = () => true",
+    "Array.prototype[Symbol.iterator] = function* () { yield 'x' }",
+    "String.prototype.slice = () => 'S'",
+    "String.prototype.split = () => ['S']",
+    "String.prototype.replace = () => 'R'",
+    "String.prototype.includes = () => true",
+    "String.prototype.repeat = () => ''",
+    "String.prototype.startsWith = () => true",
+    "String.prototype.indexOf = () => -1",
+    "String.prototype[Symbol.split] = () => []",
+    "RegExp.prototype.exec = () => null",
+    "RegExp.prototype.test = () => true",
+    "RegExp.prototype[Symbol.replace] = () => 'Q'",
+    "Map.prototype.get = () => 99; Map.prototype.set = function () { return this }",
+    "Map.prototype.entries = function* () { yield ['k', 'v'] }",
+    "Object.getPrototypeOf(new Map().entries()).next = () => ({ done: true })",
+    "Object.getPrototypeOf(new Set().values()).next = () => ({ done: true })",
+    "Set.prototype.add = () => { throw new Error('no') }",
+    "Object.defineProperty(Object.prototype, 'timeout', { get() { throw new Error('polluted') }, configurable: true })",
+    "Object.prototype.error = { message: 'polluted' }",
+    "Math.trunc = () => 0",
+  ];
+
+  it.each(REPLACED)("prints, returns values, calls tools and reports errors as before: %s", async (override) => {
+    const sessionId = `${isolation}-format-${override}`;
+    // the values are built first: the override may break the model's own code, never the runtime
+    const code =
+      "globalThis.kept = { list: [1, 2], text: \"it's\" };\n" +
+      "const shown = { a: [1, 2], m: new Map([[1, 2]]), s: new Set([3]) }, last = ['x\\'y', new Map([['k', [1]]])];\n" +
+      `${override};\n` +
+      "console.log('%d items', 2.5, shown);\n" +
+      "console.log('%i of %s', 7.9, 'ten', 'rest');\n" +
+      "console.count('n');\n" +
+      "const got = await twice({ n: 21 });\n" +
+      "({ got, last })";
+    const result = await executor.execute({ code, sessionId, tools });
+    expect(result.error).toBeUndefined();
+    expect(result.output).toBe("2.5 items { a: [ 1, 2 ], m: Map(1) { 1 => 2 }, s: Set(1) { 3 } }\n7 of ten rest\nn: 1\n");
+    expect(result.value).toBe(`{ got: 42, last: [ "x'y", Map(1) { 'k' => [ 1 ] } ] }`);
+    expect(result.variables).toEqual(expect.objectContaining({ kept: { list: [1, 2], text: "it's" } }));
+    const failed = await executor.execute({ code: "function inner() { throw new TypeError('bad ' + 'input') }\ninner()", sessionId, tools });
+    expect(failed.error?.name).toBe("TypeError");
+    expect(failed.error?.message).toBe("bad input");
+    expect(failed.error?.traceback).toMatch(/at inner \(cell-\d+\.ts:1:\d+\)/);
+  });
+
   it("puts Promise.prototype.then back, so the next cells (and their tool calls) work", async () => {
     const sessionId = `${isolation}-then`;
     await executor.execute({ code: "Promise.prototype.then = function () { throw new Error('hijacked') }; 1", sessionId, tools });

@@ -55,3 +55,11 @@ export function cappedOutput(
     if (streamedChars >= maxChars) onOutput("\n... [further output not streamed] ...\n");
   };
 }
+
+/** Said when a cell ended with tool calls still running (it did not await them). */
+export function abandonedToolCallsNote(count: number): string {
+  return (
+    `[${count} tool call(s) still running when the cell ended: their results are dropped and code waiting ` +
+    "on them never resumes; await every tool call inside the cell]\n"
+  );
+}

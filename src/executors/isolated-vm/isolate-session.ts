@@ -3,6 +3,7 @@ import type IsolatedVm from "isolated-vm";
 import ivm, { type CompiledScript } from "./native.js";
 import { GUEST_RUNTIME_FILENAME, GUEST_RUNTIME_SOURCE } from "./guest/runtime.js";
 import type { ToolDispatcher } from "./tool-bridge.js";
+import { parseGuestResult, type GuestRunResult } from "./guest-result.js";
 
 /**
  * isolated-vm's async calls started inside a caller's async context leak that
@@ -18,17 +19,6 @@ export function inRootScope<T>(action: () => T): T {
 /** Why a session's isolate was disposed. */
 export type SessionFailure = "timeout" | "memory" | "abort" | "crash" | "closed";
 
-/** What the guest runtime reports for one cell. */
-export interface GuestRunResult {
-  value?: string;
-  error?: { name: string; message: string; stack: string };
-  /** JSON text of each saveable user global, by name. */
-  variablesJson: Record<string, string>;
-  unsavedVariables: string[];
-  /** The snapshot could not be taken (model code broke what it needs): keep the last one. */
-  snapshotFailed?: boolean;
-}
-
 /** Callbacks for the cell that is running now, bound to its caller's context. */
 export interface RunHooks {
   dispatch: ToolDispatcher;
@@ -40,9 +30,18 @@ export interface IsolateSessionOptions {
   maxVariableChars: number;
 }
 
-const NO_RUN_REPLY = JSON.stringify({
-  error: { name: "Error", message: "Tools can only be called while a cell is running." },
-});
+/**
+ * The reply to a tool call that must never be answered: code still waiting
+ * on it stays where it is, so nothing a finished cell left behind (an
+ * un-awaited loop, a callback) runs again or reaches a tool.
+ */
+const NEVER_ANSWERED: Promise<string> = new Promise<string>(() => {});
+
+/** The cell running now: its callbacks and its tool calls not yet answered. */
+interface RunningCell {
+  hooks: RunHooks;
+  pendingToolCalls: number;
+}
 
 /** After a cell, output chunks still in flight are awaited for at most this many event-loop turns. */
 const MAX_OUTPUT_DRAIN_TURNS = 50;
@@ -62,7 +61,7 @@ export class IsolateSession {
   /** Rejecters of the calls into the isolate under way ({@link #race}); kill() calls them. */
   readonly #failureListeners = new Set<(failure: SessionFailure) => void>();
   #failure: SessionFailure | undefined;
-  #hooks: RunHooks | undefined;
+  #cell: RunningCell | undefined;
   #toolKey = "";
   #chunksReceived = 0;
 
@@ -120,15 +119,14 @@ export class IsolateSession {
       const context =
         mode === "now" ? isolate.createContextSync() : await inRootScope(() => isolate.createContext());
       // The session is created below; these closures read it lazily.
-      const bridge = new ivm.Reference(
-        (name: string, argumentsJson: string): Promise<string> | string =>
-          session && session.#hooks ? session.#hooks.dispatch(name, argumentsJson) : NO_RUN_REPLY
+      const bridge = new ivm.Reference((name: string, argumentsJson: string): Promise<string> =>
+        session ? session.#dispatch(name, argumentsJson) : NEVER_ANSWERED
       );
       const output = new ivm.Reference((stream: unknown, text: unknown): void => {
         if (!session) return;
         session.#chunksReceived += 1;
-        const hooks = session.#hooks;
-        if (hooks && typeof text === "string") hooks.onOutput(stream === "stderr" ? "stderr" : "stdout", text);
+        const cell = session.#cell;
+        if (cell && typeof text === "string") cell.hooks.onOutput(stream === "stderr" ? "stderr" : "stdout", text);
       });
       const args: RuntimeArguments = [bridge, output, options.maxVariableChars];
       const [run, setTools, restore] = installRuntime(isolate, context, args);
@@ -182,7 +180,8 @@ export class IsolateSession {
    * {@link failure}); errors of the user's code are in the result.
    */
   async run(script: string, timeoutMs: number, hooks: RunHooks, toolNames?: readonly string[]): Promise<GuestRunResult> {
-    this.#hooks = hooks;
+    const cell: RunningCell = { hooks, pendingToolCalls: 0 };
+    this.#cell = cell;
     // the tool globals travel with the cell (one call into the isolate, not two), only when they changed
     const toolKey = toolNames ? [...toolNames].sort().join("\0") : this.#toolKey;
     const names = toolKey === this.#toolKey ? null : [...(toolNames ?? [])];
@@ -200,17 +199,34 @@ export class IsolateSession {
       if (names) this.#toolKey = toolKey;
       const result = parseGuestResult(reply);
       await this.#drainOutput(result.chunks);
-      return result.run;
+      return { ...result.run, abandonedToolCalls: cell.pendingToolCalls };
     } finally {
-      this.#hooks = undefined;
+      this.#cell = undefined;
     }
+  }
+
+  /**
+   * A tool call from the guest: answered only while the cell that made it is
+   * running. Between cells only code a finished cell left behind can call,
+   * and a reply arriving after its cell ended would resume that code in the
+   * next one; neither is ever answered.
+   */
+  #dispatch(name: string, argumentsJson: string): Promise<string> {
+    const cell = this.#cell;
+    if (!cell) return NEVER_ANSWERED;
+    cell.pendingToolCalls += 1;
+    return cell.hooks.dispatch(name, argumentsJson).then((reply) => {
+      if (this.#cell !== cell) return NEVER_ANSWERED;
+      cell.pendingToolCalls -= 1;
+      return reply;
+    });
   }
 
   /** Stops whatever runs and frees the isolate. Idempotent. */
   kill(failure: SessionFailure): void {
     if (this.#failure !== undefined) return;
     this.#failure = failure;
-    this.#hooks = undefined;
+    this.#cell = undefined;
     for (const reject of this.#failureListeners) reject(failure);
     this.#failureListeners.clear();
     for (const reference of this.#references) reference.release();
@@ -300,33 +316,4 @@ function classifyIsolateError(error: unknown): SessionFailure {
   if (/memory limit/i.test(message)) return "memory";
   if (/timed out/i.test(message)) return "timeout";
   return "crash";
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** The reply crossed a trust boundary: accept only the shapes we expect. */
-function parseGuestResult(reply: unknown): { run: GuestRunResult; chunks: number } {
-  const record = isRecord(reply) ? reply : {};
-  const run: GuestRunResult = { variablesJson: {}, unsavedVariables: [] };
-  if (typeof record.value === "string") run.value = record.value;
-  if (isRecord(record.error)) {
-    run.error = {
-      name: typeof record.error.name === "string" ? record.error.name : "Error",
-      message: typeof record.error.message === "string" ? record.error.message : "",
-      stack: typeof record.error.stack === "string" ? record.error.stack : "",
-    };
-  }
-  if (record.snapshotFailed === true) run.snapshotFailed = true;
-  const snapshot = isRecord(record.snapshot) ? record.snapshot : {};
-  if (isRecord(snapshot.saved)) {
-    for (const [name, json] of Object.entries(snapshot.saved)) {
-      if (typeof json === "string") run.variablesJson[name] = json;
-    }
-  }
-  if (Array.isArray(snapshot.unsaved)) {
-    run.unsavedVariables = snapshot.unsaved.filter((name): name is string => typeof name === "string");
-  }
-  return { run, chunks: typeof record.chunks === "number" ? record.chunks : 0 };
 }

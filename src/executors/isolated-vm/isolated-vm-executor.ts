@@ -10,7 +10,7 @@ import { combineSessionChanges, type SessionChange } from "../session-change.js"
 import { OutputBuffer } from "../../shared/clip.js";
 import { abortedBeforeStart, cappedError, failureError, restartCause } from "./cell-failures.js";
 import { IsolateSession, SessionFailedError, type SessionFailure } from "./isolate-session.js";
-import { cappedOutput, cellResult } from "./cell-result.js";
+import { abandonedToolCallsNote, cappedOutput, cellResult } from "./cell-result.js";
 import { jsonTexts, SessionSlots, type SessionSlot } from "./session-slots.js";
 import {
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -245,6 +245,9 @@ export class IsolatedVmExecutor implements Executor {
         { dispatch: hooks.dispatch, onOutput },
         hooks.toolNames
       );
+      if (guest.abandonedToolCalls > 0) {
+        output.append((output.totalChars > 0 ? "\n" : "") + abandonedToolCallsNote(guest.abandonedToolCalls));
+      }
       if (guest.snapshotFailed) {
         log.change = combineSessionChanges(log.change, {
           restored: [],

@@ -24,35 +24,44 @@ const consoleObject = {
   dir(value) { write("stdout", inspect(value, [], 0, 0)); },
   table(...args) { write("stdout", formatArguments(args)); },
   trace(...args) {
-    const stack = cleanStack(new ErrorCtor().stack || "").split("\n").slice(1).join("\n");
+    const lines = splitText(cleanStack(new ErrorCtor().stack || ""), "\n");
+    let stack = "";
+    for (let i = 1; i < lines.length; i++) stack += (i === 1 ? "" : "\n") + lines[i];
     write("stderr", "Trace" + (args.length ? ": " + formatArguments(args) : "") + (stack ? "\n" + stack : ""));
   },
   assert(condition, ...args) {
     if (!condition) write("stderr", "Assertion failed" + (args.length ? ": " + formatArguments(args) : ""));
   },
   count(label = "default") {
-    const n = (counters.get(label) || 0) + 1;
-    counters.set(label, n);
+    const n = (ReflectApply(MapGet, counters, [label]) || 0) + 1;
+    ReflectApply(MapSet, counters, [label, n]);
     write("stdout", label + ": " + n);
   },
-  time(label = "default") { timers.set(label, Date.now()); },
+  time(label = "default") { ReflectApply(MapSet, timers, [label, DateNow()]); },
   timeEnd(label = "default") {
-    if (timers.has(label)) write("stdout", label + ": " + (Date.now() - timers.get(label)) + "ms");
-    timers.delete(label);
+    if (ReflectApply(MapHas, timers, [label])) write("stdout", label + ": " + (DateNow() - ReflectApply(MapGet, timers, [label])) + "ms");
+    ReflectApply(MapDelete, timers, [label]);
   },
 };
 ObjectDefineProperty(G, "console", { value: consoleObject, writable: true, configurable: true, enumerable: false });
 
+const FRAME = ownPattern(/^\s+at /);
+const EVAL_FRAME = ownPattern(/at eval \(cell-[^)]*\)$/);
+
 /** Our own frames (runtime, eval plumbing) are noise for the model. */
 function cleanStack(stack) {
-  const lines = StringCtor(stack).split("\n");
+  const lines = splitText(StringCtor(stack), "\n");
   const kept = [];
-  for (const line of lines) {
-    if (!/^\s+at /.test(line)) { kept.push(line); continue; }
-    if (line.includes("${GUEST_RUNTIME_FILENAME}") || line.includes("<anonymous>") || line.includes("<isolated-vm")) continue;
-    kept.push(line.replace(/at eval \((cell-[^)]*)\)$/, "at $1"));
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!matches(FRAME, line)) { pushTo(kept, line); continue; }
+    if (stringIncludes(line, "${GUEST_RUNTIME_FILENAME}") || stringIncludes(line, "<anonymous>") || stringIncludes(line, "<isolated-vm")) continue;
+    if (!matches(EVAL_FRAME, line)) { pushTo(kept, line); continue; }
+    // "at eval (cell-3.ts:2:5)" reads "at cell-3.ts:2:5"
+    const at = stringIndexOf(line, "at eval (cell-");
+    pushTo(kept, stringSlice(line, 0, at) + "at " + stringSlice(line, at + 9, -1));
   }
-  return kept.join("\n");
+  return joinTexts(kept, "\n");
 }
 
 function describeError(error) {

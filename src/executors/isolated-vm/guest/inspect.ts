@@ -11,7 +11,7 @@ const MAX_ITEMS = 100;
 const MAX_NODES = 2000;
 const MAX_STRING_CHARS = 10000;
 const LINE_WIDTH = 72;
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const IDENTIFIER = ownPattern(/^[A-Za-z_$][A-Za-z0-9_$]*$/);
 
 function has(proto, value) {
   for (let p = ObjectGetPrototypeOf(value); p !== null; p = ObjectGetPrototypeOf(p)) {
@@ -22,17 +22,17 @@ function has(proto, value) {
 
 function quote(text) {
   let body = text.length > MAX_STRING_CHARS
-    ? text.slice(0, MAX_STRING_CHARS) + "... " + (text.length - MAX_STRING_CHARS) + " more characters"
+    ? stringSlice(text, 0, MAX_STRING_CHARS) + "... " + (text.length - MAX_STRING_CHARS) + " more characters"
     : text;
-  body = JSONStringify(body).slice(1, -1).replace(/\\"/g, '"');
-  if (!body.includes("'")) return "'" + body + "'";
-  if (!body.includes('"')) return '"' + body + '"';
-  return "'" + body.replace(/'/g, "\\'") + "'";
+  body = replaceText(stringSlice(JSONStringify(body), 1, -1), '\\"', '"');
+  if (!stringIncludes(body, "'")) return "'" + body + "'";
+  if (!stringIncludes(body, '"')) return '"' + body + '"';
+  return "'" + replaceText(body, "'", "\\'") + "'";
 }
 
 function formatKey(key) {
   if (typeof key === "symbol") return "[" + ReflectApply(SymbolToString, key, []) + "]";
-  return IDENTIFIER.test(key) ? key : quote(key);
+  return matches(IDENTIFIER, key) ? key : quote(key);
 }
 
 function constructorName(value) {
@@ -48,18 +48,18 @@ function constructorName(value) {
 function join(open, items, close, indent, prefix) {
   const head = prefix ? prefix + " " : "";
   if (items.length === 0) return head + open + close;
-  const single = head + open + " " + items.join(", ") + " " + close;
-  if (single.length <= LINE_WIDTH && !single.includes("\n")) return single;
-  const pad = "  ".repeat(indent + 1);
-  return head + open + "\n" + pad + items.join(",\n" + pad) + "\n" + "  ".repeat(indent) + close;
+  const single = head + open + " " + joinTexts(items, ", ") + " " + close;
+  if (single.length <= LINE_WIDTH && !stringIncludes(single, "\n")) return single;
+  const pad = stringRepeat("  ", indent + 1);
+  return head + open + "\n" + pad + joinTexts(items, ",\n" + pad) + "\n" + stringRepeat("  ", indent) + close;
 }
 
 function formatFunction(value) {
   let source = "";
   try { source = ReflectApply(FunctionToString, value, []); } catch (e) {}
   const name = typeof value.name === "string" && value.name ? value.name : "";
-  if (source.startsWith("class")) return "[class " + (name || "(anonymous)") + "]";
-  const kind = ReflectApply(ObjectToString, value, []).slice(8, -1);
+  if (stringStartsWith(source, "class")) return "[class " + (name || "(anonymous)") + "]";
+  const kind = stringSlice(ReflectApply(ObjectToString, value, []), 8, -1);
   const label = kind === "AsyncFunction" || kind === "GeneratorFunction" || kind === "AsyncGeneratorFunction" ? kind : "Function";
   return "[" + label + (name ? ": " + name : " (anonymous)") + "]";
 }
@@ -72,19 +72,20 @@ function formatError(value, indent) {
     try { name = StringCtor(value.name); message = StringCtor(value.message); } catch (e) {}
     stack = message ? name + ": " + message : name;
   }
-  if (indent > 0) stack = "[" + stack.split("\n")[0] + "]";
+  if (indent > 0) stack = "[" + splitText(stack, "\n")[0] + "]";
   return stack;
 }
 
 function formatProperties(value, keys, seen, indent, depth) {
   const items = [];
-  for (const key of keys) {
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k];
     const d = ObjectGetOwnPropertyDescriptor(value, key);
     if (!d || (typeof key === "string" && !d.enumerable) || (typeof key === "symbol" && !d.enumerable)) continue;
     let shown;
     if (d.get || d.set) shown = d.get && d.set ? "[Getter/Setter]" : d.get ? "[Getter]" : "[Setter]";
     else shown = inspect(d.value, seen, indent + 1, depth + 1);
-    items.push(formatKey(key) + ": " + shown);
+    pushTo(items, formatKey(key) + ": " + shown);
   }
   return items;
 }
@@ -100,21 +101,21 @@ function inspect(value, seen, indent, depth) {
     case "function": return formatFunction(value);
   }
   if (value === null) return "null";
-  if (seen.includes(value)) return "[Circular]";
+  if (ReflectApply(ArrayIncludes, seen, [value])) return "[Circular]";
   // a total budget: 100 items per level at depth 4 could otherwise mean 10^10 entries
   seen.nodes = (seen.nodes || 0) + 1;
   if (seen.nodes > MAX_NODES) return "...";
   const depthExceeded = depth > MAX_DEPTH;
-  seen.push(value);
+  pushTo(seen, value);
   try {
     if (ArrayIsArray(value)) {
       if (depthExceeded) return "[Array]";
       const items = [];
       const length = value.length;
       for (let i = 0; i < length && i < MAX_ITEMS; i++) {
-        items.push(i in value ? inspect(value[i], seen, indent + 1, depth + 1) : "<empty>");
+        pushTo(items, i in value ? inspect(value[i], seen, indent + 1, depth + 1) : "<empty>");
       }
-      if (length > MAX_ITEMS) items.push("... " + (length - MAX_ITEMS) + " more items");
+      if (length > MAX_ITEMS) pushTo(items, "... " + (length - MAX_ITEMS) + " more items");
       return join("[", items, "]", indent, "");
     }
     if (has(ErrorProto, value)) return formatError(value, indent);
@@ -127,9 +128,10 @@ function inspect(value, seen, indent, depth) {
       const size = ReflectApply(MapSize, value, []);
       if (depthExceeded) return "[Map]";
       const items = [];
-      for (const [k, v] of ReflectApply(MapEntries, value, [])) {
-        if (items.length >= MAX_ITEMS) { items.push("... " + (size - MAX_ITEMS) + " more items"); break; }
-        items.push(inspect(k, seen, indent + 1, depth + 1) + " => " + inspect(v, seen, indent + 1, depth + 1));
+      const entries = ReflectApply(MapEntries, value, []);
+      for (let step = ReflectApply(MapIteratorNext, entries, []); !step.done; step = ReflectApply(MapIteratorNext, entries, [])) {
+        if (items.length >= MAX_ITEMS) { pushTo(items, "... " + (size - MAX_ITEMS) + " more items"); break; }
+        pushTo(items, inspect(step.value[0], seen, indent + 1, depth + 1) + " => " + inspect(step.value[1], seen, indent + 1, depth + 1));
       }
       return join("{", items, "}", indent, "Map(" + size + ")");
     }
@@ -137,17 +139,18 @@ function inspect(value, seen, indent, depth) {
       const size = ReflectApply(SetSize, value, []);
       if (depthExceeded) return "[Set]";
       const items = [];
-      for (const v of ReflectApply(SetValues, value, [])) {
-        if (items.length >= MAX_ITEMS) { items.push("... " + (size - MAX_ITEMS) + " more items"); break; }
-        items.push(inspect(v, seen, indent + 1, depth + 1));
+      const values = ReflectApply(SetValues, value, []);
+      for (let step = ReflectApply(SetIteratorNext, values, []); !step.done; step = ReflectApply(SetIteratorNext, values, [])) {
+        if (items.length >= MAX_ITEMS) { pushTo(items, "... " + (size - MAX_ITEMS) + " more items"); break; }
+        pushTo(items, inspect(step.value, seen, indent + 1, depth + 1));
       }
       return join("{", items, "}", indent, "Set(" + size + ")");
     }
     if (has(TypedArrayProto, value)) {
       const length = ReflectApply(TypedArrayLength, value, []);
       const items = [];
-      for (let i = 0; i < length && i < MAX_ITEMS; i++) items.push(inspect(value[i], seen, indent + 1, depth + 1));
-      if (length > MAX_ITEMS) items.push("... " + (length - MAX_ITEMS) + " more items");
+      for (let i = 0; i < length && i < MAX_ITEMS; i++) pushTo(items, inspect(value[i], seen, indent + 1, depth + 1));
+      if (length > MAX_ITEMS) pushTo(items, "... " + (length - MAX_ITEMS) + " more items");
       return join("[", items, "]", indent, ReflectApply(TypedArrayName, value, []) + "(" + length + ")");
     }
     if (has(ArrayBuffer.prototype, value)) return "ArrayBuffer { byteLength: " + ReflectApply(ArrayBufferByteLength, value, []) + " }";
@@ -160,29 +163,39 @@ function inspect(value, seen, indent, depth) {
   } catch (error) {
     return "[object could not be printed]";
   } finally {
-    seen.pop();
+    ReflectApply(ArrayPop, seen, []);
   }
 }
 
-/** console.log formatting: strings as-is at top level, printf-style %s %d %i %f %j %o %O %%. */
+/** One printf directive of console.log: %s %d %i %f %j %o %O %c. */
+function formatDirective(letter, arg) {
+  switch (letter) {
+    case "s": return typeof arg === "string" ? arg : inspect(arg, [], 0, 1);
+    case "d": case "i": return typeof arg === "bigint" ? StringCtor(arg) + "n" : StringCtor(letter === "i" ? MathTrunc(NumberCtor(arg)) : NumberCtor(arg));
+    case "f": return StringCtor(NumberCtor(arg));
+    case "j": try { return JSONStringify(arg); } catch (e) { return "[Circular]"; }
+    case "c": return "";
+    default: return inspect(arg, [], 0, 0);
+  }
+}
+
+const DIRECTIVES = "sdifjoOc";
+
+/** console.log formatting: strings as-is at top level, printf-style directives and %%. */
 function formatArguments(args) {
   let first = 0;
   let text = "";
-  if (typeof args[0] === "string" && args.length > 1 && args[0].includes("%")) {
+  if (typeof args[0] === "string" && args.length > 1 && stringIncludes(args[0], "%")) {
+    const format = args[0];
     let index = 1;
-    text = args[0].replace(/%[sdifjoOc%]/g, (token) => {
-      if (token === "%%") return "%";
-      if (index >= args.length) return token;
-      const arg = args[index++];
-      switch (token) {
-        case "%s": return typeof arg === "string" ? arg : inspect(arg, [], 0, 1);
-        case "%d": case "%i": return typeof arg === "bigint" ? StringCtor(arg) + "n" : StringCtor(token === "%i" ? Math.trunc(Number(arg)) : Number(arg));
-        case "%f": return StringCtor(Number(arg));
-        case "%j": try { return JSONStringify(arg); } catch (e) { return "[Circular]"; }
-        case "%c": return "";
-        default: return inspect(arg, [], 0, 0);
-      }
-    });
+    for (let at = 0; at < format.length; at++) {
+      const letter = stringSlice(format, at + 1, at + 2);
+      if (stringCharCodeAt(format, at) !== 37 /* % */ || letter === "") { text += stringSlice(format, at, at + 1); continue; }
+      if (letter === "%") { text += "%"; at++; continue; }
+      if (!stringIncludes(DIRECTIVES, letter) || index >= args.length) { text += "%" + letter; at++; continue; }
+      text += formatDirective(letter, args[index++]);
+      at++;
+    }
     first = index;
   } else if (args.length > 0) {
     text = typeof args[0] === "string" ? args[0] : inspect(args[0], [], 0, 0);

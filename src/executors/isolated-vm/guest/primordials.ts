@@ -17,6 +17,10 @@ delete G.WebAssembly;
 // isolated-vm's platform implements as std::terminate: the whole process
 // (the host itself in "in-process" isolation) would abort. Model code never needs it.
 delete G.Atomics.waitAsync;
+// FinalizationRegistry callbacks run whenever the garbage collector decides,
+// between cells too: code of a finished cell would run (and could spin) while
+// no cell is running. The spec lets callbacks never run; removing it is clearer.
+delete G.FinalizationRegistry;
 const indirectEval = G.eval;
 const JSONStringify = JSON.stringify;
 const JSONParse = JSON.parse;
@@ -43,6 +47,7 @@ const SetProto = Set.prototype;
 const DateProto = Date.prototype;
 const RegExpProto = RegExp.prototype;
 const ErrorProto = Error.prototype;
+const PromiseCtor = Promise;
 const PromiseProto = Promise.prototype;
 const PromiseThen = PromiseProto.then;
 // Methods the runtime calls on its own sets, arrays and patterns, taken now:
@@ -66,4 +71,59 @@ const TypedArrayName = ObjectGetOwnPropertyDescriptor(TypedArrayProto, Symbol.to
 const ArrayBufferByteLength = ObjectGetOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
 const SymbolToString = Symbol.prototype.toString;
 const BigIntToString = BigInt.prototype.toString;
+const MathTrunc = Math.trunc;
+const NumberCtor = Number;
+const DateNow = Date.now;
+const MapGet = Map.prototype.get;
+const MapSet = Map.prototype.set;
+const MapHas = Map.prototype.has;
+const MapDelete = Map.prototype.delete;
+const MapIteratorNext = ObjectGetPrototypeOf(new Map().entries()).next;
+const SetIteratorNext = ObjectGetPrototypeOf(new Set().values()).next;
+
+// Formatting and snapshots call these, never the prototypes model code can
+// replace (String.prototype.slice, Array.prototype.join, RegExp.prototype.exec, ...).
+// Index loops instead of for-of over arrays, for the same reason (the array iterator).
+function uncurryThis(method) {
+  return (self, ...args) => ReflectApply(method, self, args);
+}
+const stringSlice = uncurryThis(String.prototype.slice);
+const stringIncludes = uncurryThis(String.prototype.includes);
+const stringIndexOf = uncurryThis(String.prototype.indexOf);
+const stringStartsWith = uncurryThis(String.prototype.startsWith);
+const stringRepeat = uncurryThis(String.prototype.repeat);
+const stringCharCodeAt = uncurryThis(String.prototype.charCodeAt);
+const pushTo = uncurryThis(ArrayPush);
+const RegExpExec = RegExp.prototype.exec;
+/** A pattern of the runtime's: testing it uses the original exec even if model code replaced RegExp.prototype.exec. */
+function ownPattern(pattern) {
+  ObjectDefineProperty(pattern, "exec", { value: RegExpExec });
+  return pattern;
+}
+function matches(pattern, text) {
+  return ReflectApply(RegExpTest, pattern, [text]);
+}
+/** items.join(separator), without Array.prototype.join. */
+function joinTexts(items, separator) {
+  let text = "";
+  for (let i = 0; i < items.length; i++) text += (i === 0 ? "" : separator) + items[i];
+  return text;
+}
+/** text.split(separator) for a string separator, without String.prototype.split. */
+function splitText(text, separator) {
+  const parts = [];
+  let start = 0;
+  for (;;) {
+    const at = stringIndexOf(text, separator, start);
+    if (at === -1) break;
+    pushTo(parts, stringSlice(text, start, at));
+    start = at + separator.length;
+  }
+  pushTo(parts, stringSlice(text, start));
+  return parts;
+}
+/** text.replaceAll(search, replacement) for plain strings. */
+function replaceText(text, search, replacement) {
+  return joinTexts(splitText(text, search), replacement);
+}
 `;

@@ -22,7 +22,17 @@ import { GUEST_PRIMORDIALS } from "./primordials.js";
 
 export const GUEST_RUNTIME_SOURCE = GUEST_PRIMORDIALS + GUEST_INSPECT + GUEST_CONSOLE + String.raw`
 // ---- tools ----------------------------------------------------------------
-let toolNames = new SetCtor();
+// The tool names as a list and a lookup; no Set, whose prototype model code can replace.
+let toolList = [];
+let toolLookup = { __proto__: null };
+function isToolName(name) {
+  return toolLookup[name] === true;
+}
+// Which cell is running, if any: a tool reply reaching code whose cell has
+// ended (an un-awaited loop, a stray callback) must not resume it.
+let cellNumber = 0;
+let cellRunning = false;
+const neverSettles = new PromiseCtor(() => {});
 
 async function callTool(name, args) {
   let json;
@@ -31,39 +41,60 @@ async function callTool(name, args) {
   } catch (error) {
     throw new TypeErrorCtor("The arguments of " + name + "() must be JSON values: " + describeError(error).message);
   }
-  const reply = await bridge.apply(undefined, [name, json], { result: { promise: true, copy: true } });
+  const calledIn = cellNumber;
+  // null prototypes: options isolated-vm looks up cannot come from a polluted Object.prototype
+  const reply = await bridge.apply(undefined, [name, json], { __proto__: null, result: { __proto__: null, promise: true, copy: true } });
+  if (!cellRunning || calledIn !== cellNumber) await neverSettles;
   const envelope = JSONParse(reply);
-  if (envelope.error) {
-    const error = new ErrorCtor(envelope.error.message);
-    if (envelope.error.name !== "Error") ObjectDefineProperty(error, "name", { value: envelope.error.name, writable: true, configurable: true });
+  const failure = ObjectGetOwnPropertyDescriptor(envelope, "error");
+  if (failure) {
+    const error = new ErrorCtor(failure.value.message);
+    if (failure.value.name !== "Error") ObjectDefineProperty(error, "name", { value: failure.value.name, writable: true, configurable: true });
     throw error;
   }
-  return "value" in envelope ? envelope.value : undefined;
+  const value = ObjectGetOwnPropertyDescriptor(envelope, "value");
+  return value ? value.value : undefined;
 }
 
 // A tool the model deleted or overwrote in an earlier cell is put back, so a
 // tool never stays gone for the rest of the session.
 function restoreMissingTools() {
-  for (const name of toolNames) {
-    const current = ObjectGetOwnPropertyDescriptor(G, name);
-    if (current === undefined || !current.value || current.value.__codeactTool !== true) {
-      setTools([...toolNames]);
+  for (let i = 0; i < toolList.length; i++) {
+    const current = ObjectGetOwnPropertyDescriptor(G, toolList[i]);
+    if (current === undefined || !isOurTool(current.value)) {
+      setTools(toolList);
       return;
     }
   }
 }
 
+function isOurTool(value) {
+  if (typeof value !== "function") return false;
+  const mark = ObjectGetOwnPropertyDescriptor(value, "__codeactTool");
+  return mark !== undefined && mark.value === true;
+}
+
 function setTools(names) {
-  const next = new SetCtor(names);
-  for (const name of toolNames) {
-    if (!next.has(name) && G[name] && G[name].__codeactTool === true) delete G[name];
+  const nextList = [];
+  const nextLookup = { __proto__: null };
+  for (let i = 0; i < names.length; i++) {
+    if (nextLookup[names[i]] === true) continue;
+    nextLookup[names[i]] = true;
+    pushTo(nextList, names[i]);
   }
-  for (const name of next) {
+  for (let i = 0; i < toolList.length; i++) {
+    const name = toolList[i];
+    const current = ObjectGetOwnPropertyDescriptor(G, name);
+    if (nextLookup[name] !== true && current !== undefined && isOurTool(current.value)) delete G[name];
+  }
+  for (let i = 0; i < nextList.length; i++) {
+    const name = nextList[i];
     const tool = { [name]: async function (...args) { return callTool(name, args); } }[name];
     ObjectDefineProperty(tool, "__codeactTool", { value: true });
     ObjectDefineProperty(G, name, { value: tool, writable: true, configurable: true, enumerable: false });
   }
-  toolNames = next;
+  toolList = nextList;
+  toolLookup = nextLookup;
 }
 
 // ---- snapshots ------------------------------------------------------------
@@ -89,7 +120,9 @@ function jsonOf(value) {
     if (ObjectGetOwnPropertySymbols(v).length > 0) return false;
     ReflectApply(ArrayPush, ancestors, [v]);
     try {
-      for (const key of ObjectKeys(v)) {
+      const keys = ObjectKeys(v);
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k];
         if (isArray && key === "length") continue;
         const d = ObjectGetOwnPropertyDescriptor(v, key);
         if (!d || !("value" in d)) return false;
@@ -110,8 +143,10 @@ function jsonOf(value) {
 function snapshot() {
   const saved = { __proto__: null };
   const unsaved = [];
-  for (const name of ObjectGetOwnPropertyNames(G)) {
-    if (ReflectApply(SetHas, baseline, [name]) || ReflectApply(SetHas, toolNames, [name])) continue;
+  const names = ObjectGetOwnPropertyNames(G);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (ReflectApply(SetHas, baseline, [name]) || isToolName(name)) continue;
     const d = ObjectGetOwnPropertyDescriptor(G, name);
     if (!d) continue;
     if (!("value" in d)) { ReflectApply(ArrayPush, unsaved, [name]); continue; }
@@ -126,7 +161,9 @@ function snapshot() {
 
 function restore(entries) {
   const restored = [];
-  for (const name of ObjectKeys(entries)) {
+  const names = ObjectKeys(entries);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
     // __proto__ would be read back through the prototype chain, not as a variable.
     if (ReflectApply(SetHas, baseline, [name]) || !ReflectApply(RegExpTest, IDENTIFIER, [name]) || name === "__proto__") continue;
     let value;
@@ -143,6 +180,16 @@ function restore(entries) {
 
 // ---- cells ------------------------------------------------------------------
 async function run(script, names) {
+  cellNumber += 1;
+  cellRunning = true;
+  try {
+    return await runCell(script, names);
+  } finally {
+    cellRunning = false;
+  }
+}
+
+async function runCell(script, names) {
   // null prototype: user setters on Object.prototype cannot intercept our writes
   const result = { __proto__: null, chunks: 0 };
   // Built-ins the runtime and isolated-vm rely on are put back each cell: a
