@@ -33,6 +33,8 @@ export function sessionNoticeText(result: { sessionChange?: SessionChange; sessi
 
 /** Longest list of names a notice spells out; the rest are counted. */
 export const MAX_NOTICE_NAMES = 40;
+/** Longest name a notice spells out in full (a name can be any length). */
+const MAX_NOTICE_NAME_CHARS = 80;
 
 /** The change in one or two sentences for the model. */
 export function describeSessionChange(change: SessionChange): string {
@@ -78,8 +80,12 @@ export function combineSessionChanges(first: SessionChange | undefined, then: Se
 }
 
 function nameList(names: readonly string[]): string {
-  if (names.length <= MAX_NOTICE_NAMES) return names.join(", ");
-  return `${names.slice(0, MAX_NOTICE_NAMES).join(", ")} and ${names.length - MAX_NOTICE_NAMES} more`;
+  const shown = names.slice(0, MAX_NOTICE_NAMES).map(shortName).join(", ");
+  return names.length <= MAX_NOTICE_NAMES ? shown : `${shown} and ${names.length - MAX_NOTICE_NAMES} more`;
+}
+
+function shortName(name: string): string {
+  return name.length <= MAX_NOTICE_NAME_CHARS ? name : `${name.slice(0, MAX_NOTICE_NAME_CHARS)}… (${name.length} characters)`;
 }
 
 function capitalise(text: string): string {

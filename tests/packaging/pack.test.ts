@@ -133,6 +133,13 @@ describe("the published tarball", () => {
     expect(existsSync(join(packageDir, "tests"))).toBe(false);
   });
 
+  it("has a README whose links and images all work on a registry page (absolute or in-page only)", () => {
+    const readme = readFileSync(join(packageDir, "README.md"), "utf8");
+    const targets = [...readme.matchAll(/!?\[[^\]]*\]\(([^)\s]+)[^)]*\)/g)].map((match) => match[1] ?? "");
+    expect(targets.length).toBeGreaterThan(5);
+    expect(targets.filter((target) => !/^(https?:\/\/|#)/.test(target))).toEqual([]);
+  });
+
   it("typechecks the Quick start in ESM TypeScript with module nodenext and with bundler resolution", () => {
     writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
     typecheck("nodenext", { module: "nodenext", moduleResolution: "nodenext" });

@@ -79,6 +79,10 @@ describe("session changes", () => {
     const text = describeSessionChange({ restored: many, lost: [] });
     expect(text).toContain(`and ${1000 - MAX_NOTICE_NAMES} more`);
     expect(text.length).toBeLessThan(600);
+    const huge = Array.from({ length: 100 }, (_, i) => `${"n".repeat(100_000)}${i}`);
+    const hugeText = describeSessionChange({ restored: [], lost: huge });
+    expect(hugeText.length).toBeLessThan(MAX_NOTICE_NAMES * 120 + 300);
+    expect(hugeText).toContain("(100001 characters)");
     const combined = combineSessionChanges(
       { cause: "the sandbox process was replaced", restored: [], lost: ["x", "y"] },
       { restored: ["x"], lost: [], notes: ["Later."] }
