@@ -118,6 +118,7 @@ export {
 
 // Executors: the contract and its errors
 export type {
+  CodeDefinition,
   CodeLanguage,
   ExecuteRequest,
   ExecuteResult,
@@ -125,8 +126,10 @@ export type {
   ExecutionLimits,
   Executor,
   HostFunction,
+  InstanceLocation,
   JsonValue,
   RichOutput,
+  SessionDefinitions,
 } from "./executors/types.js";
 export { createExecutor, LazyExecutor, type ExecutorSpec, type JupyterServerAddress } from "./executors/create-executor.js";
 export {

@@ -45,6 +45,30 @@ export type JsonValue =
   | { [key: string]: JsonValue };
 
 /** One execution request: a cell of code for one session. */
+/**
+ * Code that rebuilds a session's functions and classes in a new process,
+ * and the class instances among its variables.
+ */
+export interface SessionDefinitions {
+  /** In the order they are replayed (the order they were last defined). */
+  code: CodeDefinition[];
+  /** By variable name: where each class instance is inside the variable's JSON value, and its class. */
+  instances?: Record<string, InstanceLocation[]>;
+}
+
+/** One top-level definition: the global `name` and the source that creates its value. */
+export interface CodeDefinition {
+  name: string;
+  /** JavaScript: the function or class, evaluated as an expression. */
+  source: string;
+}
+
+/** An instance of a replayed class: its path from the variable's value (`[]` is the value itself). */
+export interface InstanceLocation {
+  path: Array<string | number>;
+  className: string;
+}
+
 export interface ExecuteRequest {
   /** The code to run, as extracted from the model's reply. */
   code: string;
@@ -67,6 +91,12 @@ export interface ExecuteRequest {
    * process restart, on another worker, or after a crash rebuilt it.
    */
   variables?: Record<string, JsonValue>;
+  /**
+   * The code that rebuilds the session's functions and classes (as returned
+   * in {@link ExecuteResult.definitions}), replayed with {@link variables},
+   * under the same rule: only when the session is new to this executor.
+   */
+  definitions?: SessionDefinitions;
   /**
    * Opaque text an executor returned in {@link ExecuteResult.resumeToken}
    * for this session, kept in graph state by the caller. Lets a remote
@@ -140,6 +170,14 @@ export interface ExecuteResult {
    * instances, values over the size cap, …).
    */
   unsavedVariables?: string[];
+  /**
+   * What JSON cannot carry but code can: the definitions still in effect
+   * (top-level functions and classes) and where instances of those classes
+   * sit in {@link variables}. Kept in graph state beside the variables and
+   * passed back as {@link ExecuteRequest.definitions}. Absent when there are
+   * none or the executor does not keep code.
+   */
+  definitions?: SessionDefinitions;
   /**
    * Set when this run did not run in the session the previous cell left:
    * a new session restored from a snapshot, a restart, a replaced kernel.

@@ -45,7 +45,7 @@ export function formatExecutionResult(
   const unsaved = (context.lostVariables ?? []).filter((name) => !alreadyNamed.has(name));
   if (notice && unsaved.length > 0) {
     sections.push(
-      `Not restored (they could not be saved): ${clip(unsaved.join(", "), MAX_SESSION_NOTICE_CHARS)}. Define them again if you need them.`
+      `Not restored (only data, top-level functions and classes, and instances of those classes are saved): ${clip(unsaved.join(", "), MAX_SESSION_NOTICE_CHARS)}. Define them again if you need them.`
     );
   }
   const output = result.output.replace(/\s+$/, "");

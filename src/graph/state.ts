@@ -1,5 +1,5 @@
 import { Annotation, MessagesAnnotation } from "@langchain/langgraph";
-import type { JsonValue } from "../executors/types.js";
+import type { JsonValue, SessionDefinitions } from "../executors/types.js";
 
 /** First and latest LangGraph superstep of the current invocation. */
 export interface StepWindow {
@@ -34,7 +34,15 @@ export const CodeActState = Annotation.Root({
     reducer: (_previous, next) => next,
     default: () => ({}),
   }),
-  /** Globals that exist in the session but cannot be restored (functions, …). */
+  /**
+   * Top-level functions and classes to replay into a new session, and where
+   * instances of those classes sit in `variables` (see ExecuteResult.definitions).
+   */
+  definitions: Annotation<SessionDefinitions | null>({
+    reducer: (_previous, next) => next,
+    default: () => null,
+  }),
+  /** Globals that exist in the session but cannot be restored (closures, generators, …). */
   unsavedVariables: Annotation<string[]>({
     reducer: (_previous, next) => next,
     default: () => [],

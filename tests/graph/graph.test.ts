@@ -226,7 +226,7 @@ describe("createCodeActGraph with fakes", () => {
     const result = await app.invoke(ask("go"), config);
     expect(textOf(result.messages.at(-2))).toBe(
       "Session: The session was restarted; restored a.\n\n" +
-        "Not restored (they could not be saved): helper, Thing. Define them again if you need them.\n\n" +
+        "Not restored (only data, top-level functions and classes, and instances of those classes are saved): helper, Thing. Define them again if you need them.\n\n" +
         "Value: 1"
     );
   });

@@ -96,29 +96,32 @@ describe("CodeAct graph with the isolated-vm executor", () => {
     expect(textOf(result.messages.at(-1))).toMatch(/^I stopped after 3 code executions without a final answer/);
   });
 
-  it("restores variables after a restart and says what could not be restored", async () => {
+  it("restores variables, functions and classes after a restart and says what could not be restored", async () => {
     const checkpointer = new MemorySaver();
     const config = { configurable: { thread_id: "restart" }, recursionLimit: 20 };
+    const setUp =
+      "const settings = { rate: 3, label: 'x' };\nfunction double(n) { return n * 2 }\n" +
+      "class Meter { constructor(v) { this.v = v } scaled() { return double(this.v) * settings.rate } }\n" +
+      "const meter = new Meter(5);\nconst next = (() => { let c = 0; return () => ++c })();";
     const before = createCodeActGraph({
-      model: new FakeListChatModel({
-        responses: [js("const settings = { rate: 3, label: 'x' };\nfunction double(n) { return n * 2 }"), "Set."],
-      }),
+      model: new FakeListChatModel({ responses: [js(setUp), "Set."] }),
       executor: newExecutor(),
     }).compile({ checkpointer });
     const first = await before.invoke(ask("set up"), config);
-    expect(first.variables).toMatchObject({ settings: { rate: 3, label: "x" } });
-    expect(first.unsavedVariables).toContain("double");
+    expect(first.variables).toMatchObject({ settings: { rate: 3, label: "x" }, meter: { v: 5 } });
+    expect(first.definitions?.code.map((definition) => definition.name)).toEqual(["double", "Meter"]);
+    expect(first.unsavedVariables).toEqual(["next"]);
 
     // A new process: a new executor, the same checkpointer and thread.
     const after = createCodeActGraph({
-      model: new FakeListChatModel({ responses: [js("console.log(settings.rate * 2)"), "6."] }),
+      model: new FakeListChatModel({ responses: [js("console.log(double(settings.rate), meter.scaled(), meter instanceof Meter)"), "6."] }),
       executor: newExecutor(),
     }).compile({ checkpointer });
     const second = await after.invoke(ask("use it"), config);
     const restored = observations(second.messages).at(-1) ?? "";
-    expect(restored).toMatch(/^Session: .*settings/);
-    expect(restored).toContain("Not restored (they could not be saved): double.");
-    expect(restored).toMatch(/Output:\n6$/);
+    expect(restored).toMatch(/^Session: .*settings.*double, Meter/);
+    expect(restored).toContain("Not restored (only data, top-level functions and classes, and instances of those classes are saved): next.");
+    expect(restored).toMatch(/Output:\n6 30 true$/);
   });
 
   it("traces each cell as a child run with the tool runs inside it", async () => {

@@ -27,6 +27,7 @@ function stateWith(values: Partial<CodeActStateType>): CodeActStateType {
     code: null,
     steps: 0,
     variables: {},
+    definitions: null,
     unsavedVariables: [],
     resumeToken: null,
     sessionId: null,

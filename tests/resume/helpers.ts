@@ -38,6 +38,54 @@ export function runAgentProcess(input: FixtureInput): Promise<FixtureOutput> {
   });
 }
 
+/** A long-lived agent process (a server worker): turns are sent one at a time; it keeps its executor between them. */
+export interface AgentWorker {
+  run(input: FixtureInput): Promise<FixtureOutput>;
+  close(): Promise<void>;
+}
+
+export function startAgentWorker(): AgentWorker {
+  const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", FIXTURE, "--serve"], {
+    env: { ...process.env, NODE_OPTIONS: "--no-node-snapshot" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-20_000)));
+  const waiting: Array<{ resolve: (output: FixtureOutput) => void; reject: (error: Error) => void }> = [];
+  let buffered = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    buffered += chunk;
+    for (let end = buffered.indexOf("\n"); end !== -1; end = buffered.indexOf("\n")) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      const next = waiting.shift();
+      if (!next) continue;
+      try {
+        next.resolve(JSON.parse(line) as FixtureOutput);
+      } catch {
+        next.reject(new Error(`agent worker printed no JSON:\n${line}\n${stderr}`));
+      }
+    }
+  });
+  const exited = new Promise<void>((resolve) => child.on("exit", () => {
+    for (const pending of waiting.splice(0)) pending.reject(new Error(`agent worker exited:\n${stderr}`));
+    resolve();
+  }));
+  return {
+    run: (input) =>
+      new Promise<FixtureOutput>((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        child.stdin.write(`${JSON.stringify(input)}\n`);
+      }),
+    close: async () => {
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
 const fence = (language: string, code: string) => "```" + language + "\n" + code + "\n```";
 export const js = (code: string) => fence("javascript", code);
 export const py = (code: string) => fence("python", code);

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalJupyter, type LocalJupyter } from "../../src/executors/jupyter/index.js";
 import { JupyterClient } from "../../src/executors/jupyter/rest-client.js";
-import { js, observations, py, runAgentProcess, type FixtureInput } from "./helpers.js";
+import { js, observations, py, runAgentProcess, startAgentWorker, type FixtureInput } from "./helpers.js";
 
 jest.setTimeout(180_000);
 
@@ -23,7 +23,7 @@ afterAll(() => {
 });
 
 describe("JavaScript (isolated-vm)", () => {
-  it("continues a thread in a new process: variables restored into a new isolate, lost names reported", async () => {
+  it("continues a thread in a new process: variables, functions and classes come back, the rest is named", async () => {
     const checkpointer = { kind: "sqlite", path: join(directory, "js.sqlite") } as const;
     const threadId = "js-thread";
     const first = await runAgentProcess({
@@ -31,21 +31,24 @@ describe("JavaScript (isolated-vm)", () => {
       threadId,
       task: "Remember some numbers.",
       responses: [
-        js('const base = 40;\nlet labels = ["a", "b"];\nfunction double(x) { return x * 2; }\nconsole.log("defined", base + labels.length);'),
+        js(
+          'const base = 40;\nlet labels = ["a", "b"];\nfunction double(x) { return x * 2; }\n' +
+            "const counter = (() => { let n = 0; return () => ++n; })();\nconsole.log(\"defined\", base + labels.length);"
+        ),
         "Stored base, labels and double.",
       ],
     });
     expect(first.messagesBefore).toBe(0);
     expect(observations(first)[0]).toContain("defined 42");
     expect(first.variables).toEqual({ base: 40, labels: ["a", "b"] });
-    expect(first.unsavedVariables).toEqual(["double"]);
+    expect(first.unsavedVariables).toEqual(["counter"]);
 
     const second = await runAgentProcess({
       checkpointer,
       threadId,
       task: "Use them again.",
       responses: [
-        js('console.log("sum", base + labels.length, labels.join("+"));\ntypeof double'),
+        js('console.log("sum", base + labels.length, labels.join("+"), double(21));\ntypeof counter'),
         "The sum is 42.",
       ],
     });
@@ -53,13 +56,43 @@ describe("JavaScript (isolated-vm)", () => {
     expect(second.messagesBefore).toBe(first.messages.length);
     expect(second.messages.slice(0, first.messages.length)).toEqual(first.messages);
     const [observation] = observations(second);
-    // The model's code used the restored variables in a new isolate…
-    expect(observation).toContain("sum 42 a+b");
-    expect(observation).toMatch(/restored variables base, labels/);
-    // …and was told that the function was lost (and it is gone).
-    expect(observation).toMatch(/Not restored \(they could not be saved\): double/);
+    // The model's code used the restored variables and function in a new isolate…
+    expect(observation).toContain("sum 42 a+b 42");
+    expect(observation).toMatch(/restored variables base, labels, double/);
+    // …and was told that the closure was lost (and it is gone).
+    expect(observation).toMatch(/Not restored \([^)]*\): counter/);
     expect(observation).toContain("Value: 'undefined'");
     expect(second.messages.at(-1)).toBe("ai: The sum is 42.");
+  });
+
+  it("alternates one thread between two live workers (A, B, A, B): helpers, instances and values stay exact", async () => {
+    const checkpointer = { kind: "sqlite", path: join(directory, "js-workers.sqlite") } as const;
+    const threadId = "js-alternating";
+    const workers = [startAgentWorker(), startAgentWorker()] as const;
+    try {
+      const turn = (worker: 0 | 1, code: string) =>
+        workers[worker].run({ checkpointer, threadId, task: "next", responses: [js(code), "ok"] });
+      const setUp = await turn(
+        0,
+        "function fee(amount) { return Math.round(amount * 0.1) }\n" +
+          "class Ledger { constructor() { this.entries = [] } add(amount) { this.entries.push(amount + fee(amount)); return this } total() { return this.entries.reduce((a, b) => a + b, 0) } }\n" +
+          "const ledger = new Ledger();\nvar steps = 1;\nsteps"
+      );
+      expect(observations(setUp)[0]).toContain("Value: 1");
+      const expected = [
+        { worker: 1 as const, amount: 100, total: 110, steps: 2 },
+        { worker: 0 as const, amount: 50, total: 165, steps: 3 },
+        { worker: 1 as const, amount: 10, total: 176, steps: 4 },
+      ];
+      for (const { worker, amount, total, steps } of expected) {
+        const output = await turn(worker, `ledger.add(${amount}); steps = steps + 1; [ledger.total(), steps, ledger instanceof Ledger]`);
+        const [observation] = observations(output);
+        expect(observation).toContain(`Value: [ ${total}, ${steps}, true ]`);
+        expect(observation).not.toMatch(/Not restored|could not be restored|lost/);
+      }
+    } finally {
+      await Promise.all(workers.map((worker) => worker.close()));
+    }
   });
 });
 
@@ -129,6 +162,6 @@ describe("Python (Jupyter)", () => {
     const [observation] = observations(second);
     expect(observation).toContain("py 12\nFalse");
     expect(observation).toMatch(/no longer exists, so a new one was started: variables rows, name are restored/);
-    expect(observation).toMatch(/Not restored \(they could not be saved\): square/);
+    expect(observation).toMatch(/Not restored \([^)]*\): square/);
   });
 });

@@ -8,6 +8,7 @@ import type { SessionChange } from "../session-change.js";
 import type { ExecuteResult, ExecutionError, JsonValue } from "../types.js";
 import type { OutputBuffer } from "../../shared/clip.js";
 import type { SessionSlot } from "./session-slots.js";
+import { noDefinitions } from "./guest-result.js";
 
 /** What a cell ends with, besides its session's variables. */
 export interface CellResultParts {
@@ -30,6 +31,7 @@ export function cellResult(slot: SessionSlot, parts: CellResultParts): ExecuteRe
     outputs: [],
     variables,
     unsavedVariables: [...slot.unsavedVariables],
+    ...(!noDefinitions(slot.definitions) && { definitions: slot.definitions }),
     ...(parts.log.change !== undefined && { sessionChange: parts.log.change }),
     ...(parts.truncated ? { truncated: true } : {}),
     durationMs: performance.now() - parts.startedAt,
@@ -63,3 +65,8 @@ export function abandonedToolCallsNote(count: number): string {
     "on them never resumes; await every tool call inside the cell]\n"
   );
 }
+
+/** Said with every loss in a new session: what can travel between processes and what cannot. */
+export const CANNOT_TRAVEL_NOTE =
+  "Top-level functions and classes and plain data travel to a new session; closures over a finished cell's local " +
+  "state, generators, promises, and objects with methods, accessors or private fields do not.";

@@ -4,6 +4,7 @@ import ivm, { type CompiledScript } from "./native.js";
 import { GUEST_RUNTIME_FILENAME, GUEST_RUNTIME_SOURCE } from "./guest/runtime.js";
 import type { ToolDispatcher } from "./tool-bridge.js";
 import { parseGuestResult, type GuestRunResult } from "./guest-result.js";
+import type { CodeDefinition, SessionDefinitions } from "../types.js";
 
 /**
  * isolated-vm's async calls started inside a caller's async context leak that
@@ -165,21 +166,46 @@ export class IsolateSession {
     this.#toolKey = key;
   }
 
-  /** Sets globals from JSON texts; returns the names restored. */
-  async restore(entries: Record<string, string>): Promise<string[]> {
-    const restored = await this.#race(
+  /**
+   * Sets globals from JSON texts and replays saved definitions (which run
+   * model code: bounded by `timeoutMs`); returns what came back and what
+   * did not, with the reason.
+   */
+  async restore(
+    entries: Record<string, string>,
+    definitions?: SessionDefinitions,
+    timeoutMs?: number
+  ): Promise<{ restored: string[]; lost: Array<{ name: string; reason: string }> }> {
+    const reply: unknown = await this.#race(
       inRootScope(() =>
-        this.#restore.apply(undefined, [entries], { arguments: { copy: true }, result: { copy: true } })
+        this.#restore.apply(undefined, [entries, definitions ?? null], {
+          arguments: { copy: true },
+          result: { copy: true },
+          ...(timeoutMs !== undefined && { timeout: Math.max(1, Math.ceil(timeoutMs)) }),
+        })
       )
     );
-    return Array.isArray(restored) ? restored.filter((name): name is string => typeof name === "string") : [];
+    const record = (typeof reply === "object" && reply !== null ? reply : {}) as { restored?: unknown; lost?: unknown };
+    const restored = Array.isArray(record.restored) ? record.restored.filter((name): name is string => typeof name === "string") : [];
+    const lost = Array.isArray(record.lost)
+      ? record.lost.flatMap((entry: unknown) =>
+          Array.isArray(entry) && typeof entry[0] === "string" ? [{ name: entry[0], reason: String(entry[1] ?? "") }] : []
+        )
+      : [];
+    return { restored, lost };
   }
 
   /**
    * Runs a transformed cell. Rejects when the isolate dies (see
    * {@link failure}); errors of the user's code are in the result.
    */
-  async run(script: string, timeoutMs: number, hooks: RunHooks, toolNames?: readonly string[]): Promise<GuestRunResult> {
+  async run(
+    script: string,
+    timeoutMs: number,
+    hooks: RunHooks,
+    toolNames?: readonly string[],
+    definitions?: readonly CodeDefinition[]
+  ): Promise<GuestRunResult> {
     const cell: RunningCell = { hooks, pendingToolCalls: 0 };
     this.#cell = cell;
     // the tool globals travel with the cell (one call into the isolate, not two), only when they changed
@@ -188,7 +214,7 @@ export class IsolateSession {
     try {
       const reply: unknown = await this.#race(
         inRootScope(() =>
-          this.#run.apply(undefined, [script, names], {
+          this.#run.apply(undefined, [script, names, definitions?.length ? definitions.map((d) => [d.name, d.source]) : null], {
             arguments: { copy: true },
             // covers the synchronous part; the executor's watchdog covers the rest
             timeout: Math.max(1, Math.ceil(timeoutMs)),

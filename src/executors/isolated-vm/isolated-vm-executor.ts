@@ -5,12 +5,15 @@ import type {
   ExecuteResult,
   ExecutionError,
   Executor,
+  SessionDefinitions,
 } from "../types.js";
 import { combineSessionChanges, type SessionChange } from "../session-change.js";
 import { OutputBuffer } from "../../shared/clip.js";
-import { abortedBeforeStart, cappedError, failureError, restartCause } from "./cell-failures.js";
+import { abortedBeforeStart, cappedError, failureError } from "./cell-failures.js";
 import { IsolateSession, SessionFailedError, type SessionFailure } from "./isolate-session.js";
 import { abandonedToolCallsNote, cappedOutput, cellResult } from "./cell-result.js";
+import { parseDefinitions } from "./guest-result.js";
+import { startRestoredSession } from "./session-restore.js";
 import { jsonTexts, SessionSlots, type SessionSlot } from "./session-slots.js";
 import {
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -205,7 +208,9 @@ export class IsolatedVmExecutor implements Executor {
         });
       }
       try {
-        session = await this.#startSession(slot, slot.session ? slot.variablesJson : jsonTexts(request.variables), log);
+        session = slot.session
+          ? await this.#startSession(slot, slot.variablesJson, slot.definitions, log)
+          : await this.#startSession(slot, jsonTexts(request.variables), parseDefinitions(request.definitions), log);
       } catch (caught) {
         if (!(caught instanceof SessionFailedError)) throw caught;
         if (caught.failure === "closed" || this.#closed) throw new ExecutorClosedError(this.name);
@@ -214,9 +219,10 @@ export class IsolatedVmExecutor implements Executor {
         slot.session = undefined;
         slot.variablesJson = new Map();
         slot.unsavedVariables = [];
+        slot.definitions = { code: [] };
         log.change = combineSessionChanges(log.change, {
           restored: [],
-          lost: Object.keys(request.variables ?? {}),
+          lost: [...Object.keys(request.variables ?? {}), ...(request.definitions?.code ?? []).map((definition) => definition.name)],
           notes: ["The saved variables could not be restored; the session starts empty."],
         });
         return cellResult(slot, { output: "", error: this.#failure(caught.failure), startedAt, log });
@@ -243,7 +249,8 @@ export class IsolatedVmExecutor implements Executor {
         transformed.cell.script,
         this.#timeoutMs,
         { dispatch: hooks.dispatch, onOutput },
-        hooks.toolNames
+        hooks.toolNames,
+        transformed.cell.definitions
       );
       if (guest.abandonedToolCalls > 0) {
         output.append((output.totalChars > 0 ? "\n" : "") + abandonedToolCallsNote(guest.abandonedToolCalls));
@@ -257,6 +264,7 @@ export class IsolatedVmExecutor implements Executor {
       } else {
         slot.variablesJson = new Map(Object.entries(guest.variablesJson));
         slot.unsavedVariables = guest.unsavedVariables;
+        slot.definitions = guest.definitions;
       }
       const error: ExecutionError | undefined =
         guest.error &&
@@ -284,7 +292,7 @@ export class IsolatedVmExecutor implements Executor {
       if (!(caught instanceof SessionFailedError)) throw caught;
       if (caught.failure === "closed" || this.#closed) throw new ExecutorClosedError(this.name);
       const error = this.#failure(caught.failure);
-      await this.#startSession(slot, slot.variablesJson, log, caught.failure).catch(() => {
+      await this.#startSession(slot, slot.variablesJson, slot.definitions, log, caught.failure).catch(() => {
         log.change = combineSessionChanges(log.change, {
           restored: [],
           lost: [],
@@ -298,36 +306,24 @@ export class IsolatedVmExecutor implements Executor {
     }
   }
 
-  /** A new isolate for the slot, restored from `entries`; records what happened in `log`. */
-  async #startSession(
+  /** A new isolate for the slot, restored from `entries` and `definitions`; records what happened in `log`. */
+  #startSession(
     slot: SessionSlot,
     entries: Map<string, string>,
+    definitions: SessionDefinitions,
     log: { change?: SessionChange },
     after?: SessionFailure
   ): Promise<IsolateSession> {
-    slot.session = undefined;
+    return startRestoredSession({ slot, entries, definitions, log, after, timeoutMs: this.#timeoutMs, newIsolate: () => this.#newIsolate() });
+  }
+
+  async #newIsolate(): Promise<IsolateSession> {
     const session = this.#pool
       ? await this.#pool.take()
       : await IsolateSession.create({ memoryLimitMb: this.#memoryLimitMb, maxVariableChars: this.#maxVariableChars });
     if (this.#closed) {
       session.kill("closed");
       throw new ExecutorClosedError(this.name);
-    }
-    slot.session = session;
-    const restored = entries.size > 0 ? await session.restore(Object.fromEntries(entries)) : [];
-    slot.variablesJson = new Map(restored.flatMap((name) => {
-      const json = entries.get(name);
-      return json === undefined ? [] : [[name, json] as const];
-    }));
-    const notRestored = [...entries.keys()].filter((name) => !restored.includes(name));
-    const lost = [...(after ? slot.unsavedVariables : []), ...notRestored];
-    slot.unsavedVariables = [];
-    if (after !== undefined || restored.length > 0 || notRestored.length > 0) {
-      log.change = combineSessionChanges(log.change, {
-        ...(after !== undefined && { cause: restartCause(after === "closed" ? "crash" : after) }),
-        restored,
-        lost,
-      });
     }
     return session;
   }

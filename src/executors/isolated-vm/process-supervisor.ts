@@ -1,7 +1,8 @@
 import { performance } from "node:perf_hooks";
 import { ExecutorClosedError, ExecutorUnavailableError } from "../errors.js";
 import { combineSessionChanges, type SessionChange } from "../session-change.js";
-import type { ExecuteRequest, ExecuteResult, JsonValue } from "../types.js";
+import type { ExecuteRequest, ExecuteResult, JsonValue, SessionDefinitions } from "../types.js";
+import { CANNOT_TRAVEL_NOTE } from "./cell-result.js";
 import { OutputBuffer } from "../../shared/clip.js";
 import { abortedBeforeStart, failureError, restartCause, type SandboxFailure } from "./cell-failures.js";
 import { bindToCaller, replyLimitsFor, type CallerHooks } from "./tool-bridge.js";
@@ -26,6 +27,7 @@ interface SessionRecord {
   /** The worker generation holding the live session; -1 when none does. */
   generation: number;
   variables: Record<string, JsonValue> | undefined;
+  definitions: SessionDefinitions | undefined;
   unsavedVariables: string[];
   /** The model was told of a restart already: the worker's "new session, restored" is not news. */
   noticeSent: boolean;
@@ -112,9 +114,9 @@ export class ProcessSupervisor {
     if (request.signal?.aborted) return abortedBeforeStart(startedAt);
     const worker = await this.#currentWorker();
     const moved = record.generation !== -1 && record.generation !== worker.generation;
-    const { kept: restoreFrom, dropped } = sendable(
-      moved || (record.generation === -1 && record.variables) ? record.variables : request.variables
-    );
+    const fromRecord = moved || (record.generation === -1 && record.variables);
+    const { kept: restoreFrom, dropped } = sendable(fromRecord ? record.variables : request.variables);
+    const definitions = fromRecord ? record.definitions : request.definitions;
     const lostOnMove = moved ? record.unsavedVariables : [];
     const id = ++this.#nextId;
     const output = new OutputBuffer(this.#options.maxOutputChars);
@@ -150,6 +152,7 @@ export class ProcessSupervisor {
         code: request.code,
         tools: Object.keys(request.tools ?? {}),
         ...(restoreFrom ? { variables: restoreFrom } : {}),
+        ...(definitions ? { definitions } : {}),
       });
     });
 
@@ -165,6 +168,7 @@ export class ProcessSupervisor {
     const result = message.result;
     record.generation = worker.generation;
     record.variables = result.variables;
+    record.definitions = result.definitions;
     record.unsavedVariables = result.unsavedVariables ?? [];
     if (moved || record.noticeSent) {
       // The worker saw a brand-new session: say what the replacement kept instead.
@@ -194,8 +198,14 @@ export class ProcessSupervisor {
       error,
       outputs: [],
       variables: record.variables ?? {},
+      ...(record.definitions && { definitions: record.definitions }),
       unsavedVariables: [],
-      sessionChange: { cause: restartCause(failure), restored: Object.keys(record.variables ?? {}), lost: [...record.unsavedVariables] },
+      sessionChange: {
+        cause: restartCause(failure),
+        restored: [...Object.keys(record.variables ?? {}), ...(record.definitions?.code ?? []).map((definition) => definition.name)],
+        lost: [...record.unsavedVariables],
+        ...(record.unsavedVariables.length > 0 && { notes: [CANNOT_TRAVEL_NOTE] }),
+      },
       durationMs: performance.now() - startedAt,
     };
   }
@@ -212,7 +222,15 @@ export class ProcessSupervisor {
     if (record) {
       this.#sessions.delete(sessionId);
     } else {
-      record = { generation: -1, variables: undefined, unsavedVariables: [], noticeSent: false, queue: Promise.resolve(), lastUsedAt: now };
+      record = {
+        generation: -1,
+        variables: undefined,
+        definitions: undefined,
+        unsavedVariables: [],
+        noticeSent: false,
+        queue: Promise.resolve(),
+        lastUsedAt: now,
+      };
     }
     this.#sessions.set(sessionId, record);
     record.lastUsedAt = now;

@@ -60,6 +60,7 @@ async function execute(message: Extract<HostMessage, { type: "execute" }>): Prom
         code: message.code,
         sessionId: message.sessionId,
         ...(message.variables ? { variables: message.variables } : {}),
+        ...(message.definitions ? { definitions: message.definitions } : {}),
         signal: controller.signal,
       },
       {

@@ -4,7 +4,7 @@
  * isolate, not the slot), is disposed after its idle time, and the oldest
  * idle ones are evicted beyond `maxSessions`.
  */
-import type { JsonValue } from "../types.js";
+import type { JsonValue, SessionDefinitions } from "../types.js";
 import type { IsolateSession, SessionFailure } from "./isolate-session.js";
 
 export /** One session id's state across isolate rebuilds. */
@@ -14,6 +14,8 @@ interface SessionSlot {
   /** Last snapshot, as JSON text per global (kept as text so later diffs are cheap). */
   variablesJson: Map<string, string>;
   unsavedVariables: string[];
+  /** Functions and classes to replay, and where their instances are (see ExecuteResult.definitions). */
+  definitions: SessionDefinitions;
   cellCount: number;
   /** Tail of the per-session queue: cells of one session run one at a time. */
   queue: Promise<unknown>;
@@ -55,6 +57,7 @@ export class SessionSlots {
         session: undefined,
         variablesJson: new Map(),
         unsavedVariables: [],
+        definitions: { code: [] },
         cellCount: 0,
         queue: Promise.resolve(),
         running: 0,

@@ -1,7 +1,7 @@
-import { parse, type Node, type Pattern, type Program, type Statement } from "acorn";
+import { parse, parseExpressionAt, type Node, type Pattern, type Program, type Statement } from "acorn";
 import MagicString from "magic-string";
 import { transform as stripTypes } from "sucrase";
-import type { ExecutionError } from "../types.js";
+import type { CodeDefinition, ExecutionError } from "../types.js";
 
 /** A cell turned into a script that runs in the guest with REPL semantics. */
 export interface TransformedCell {
@@ -9,6 +9,13 @@ export interface TransformedCell {
   script: string;
   /** Top-level names the cell declares; they become guest globals. */
   declaredNames: string[];
+  /**
+   * The cell's top-level functions and classes (declarations, and `const f =`
+   * a function, arrow or class expression) with their exact source: the guest
+   * keeps one as a definition only if the global still holds a function with
+   * that very source after the cell.
+   */
+  definitions: CodeDefinition[];
   /** Characters our prefix adds before the cell's first line (for stack columns). */
   firstLineOffset: number;
 }
@@ -57,18 +64,22 @@ export function transformCell(code: string, filename: string): TransformOutcome 
   const source = new MagicString(javascript);
   const names = new Set<string>();
   const hoistedFunctions: string[] = [];
+  const definitions: CodeDefinition[] = [];
 
   for (const statement of program.body) {
     switch (statement.type) {
       case "VariableDeclaration":
+        definitions.push(...definedFunctions(statement, javascript));
         rewriteDeclaration(source, statement, names);
         break;
       case "FunctionDeclaration":
         names.add(statement.id.name);
         hoistedFunctions.push(statement.id.name);
+        definitions.push({ name: statement.id.name, source: javascript.slice(statement.start, statement.end) });
         break;
       case "ClassDeclaration":
         names.add(statement.id.name);
+        definitions.push({ name: statement.id.name, source: javascript.slice(statement.start, statement.end) });
         // kept in place (columns stay right); copied to the global once defined
         source.appendLeft(statement.end, `;this.${statement.id.name} = ${statement.id.name};`);
         break;
@@ -99,8 +110,21 @@ export function transformCell(code: string, filename: string): TransformOutcome 
   source.append(`\n})()\n//# sourceURL=${filename}`);
   return {
     ok: true,
-    cell: { script: source.toString(), declaredNames: [...names], firstLineOffset: prefix.length },
+    cell: { script: source.toString(), declaredNames: [...names], definitions, firstLineOffset: prefix.length },
   };
+}
+
+/**
+ * True when `source` is exactly one function, arrow or class (what a saved
+ * definition must be before it is replayed: state can be edited by hand).
+ */
+export function isSingleDefinition(source: string): boolean {
+  try {
+    const node = parseExpressionAt(source, 0, { ecmaVersion: "latest" });
+    return FUNCTION_EXPRESSIONS.has(node.type) && source.slice(node.end).trim() === "";
+  } catch {
+    return false;
+  }
 }
 
 function parseScript(javascript: string): Program {
@@ -128,6 +152,17 @@ function tryParse(code: string): Program | undefined {
 }
 
 type VariableDeclarationNode = Extract<Statement, { type: "VariableDeclaration" }>;
+
+const FUNCTION_EXPRESSIONS = new Set(["ArrowFunctionExpression", "FunctionExpression", "ClassExpression"]);
+
+/** `const f = (x) => …`, `let g = function () {…}`, `var C = class {…}`: name and the expression's source. */
+function definedFunctions(node: VariableDeclarationNode, javascript: string): CodeDefinition[] {
+  return node.declarations.flatMap((declarator) =>
+    declarator.id.type === "Identifier" && declarator.init && FUNCTION_EXPRESSIONS.has(declarator.init.type)
+      ? [{ name: declarator.id.name, source: javascript.slice(declarator.init.start, declarator.init.end) }]
+      : []
+  );
+}
 
 /** `const {a} = o, b;` → `;(    {a} = o, b = void 0);` (the `;` guards against ASI joins). */
 function rewriteDeclaration(source: MagicString, node: VariableDeclarationNode, names: Set<string>): void {

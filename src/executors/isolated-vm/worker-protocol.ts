@@ -1,4 +1,4 @@
-import type { ExecuteResult, JsonValue } from "../types.js";
+import type { ExecuteResult, JsonValue, SessionDefinitions } from "../types.js";
 
 /**
  * Messages between the host and the supervised worker process of
@@ -28,6 +28,7 @@ export type HostMessage =
       code: string;
       tools: string[];
       variables?: Record<string, JsonValue>;
+      definitions?: SessionDefinitions;
     }
   | { type: "tool-reply"; id: number; callId: number; reply: string }
   | { type: "abort"; id: number }

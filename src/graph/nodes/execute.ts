@@ -120,6 +120,7 @@ export function createExecuteNode(
         sessionId,
         tools: toolLog.wrap(createToolFunctions(tools, { language: executor.language, config: cellConfig })),
         ...(Object.keys(state.variables).length > 0 && { variables: state.variables }),
+        ...(state.definitions !== null && { definitions: state.definitions }),
         ...(state.resumeToken !== null && { resumeToken: state.resumeToken }),
         ...(config.signal !== undefined && { signal: config.signal }),
         ...(writer !== undefined && {
@@ -182,6 +183,7 @@ export function createExecuteNode(
       sessionVersion: recordSessionVersion(executor, session.sessionId, sessionId),
       ...changed("variables", state.variables, result.variables),
       ...changed("unsavedVariables", state.unsavedVariables, result.unsavedVariables),
+      ...changed("definitions", state.definitions, result.definitions ?? null),
       ...changed("resumeToken", state.resumeToken, result.resumeToken),
       ...(newSessionId !== undefined && { sessionId: newSessionId }),
       ...(window !== state.stepWindow && { stepWindow: window }),

@@ -364,10 +364,15 @@ describe("IsolatedVmExecutor: limits and recovery", () => {
   it("stops a memory hog with MemoryLimitError and restores the snapshot", async () => {
     const executor = newExecutor({ memoryLimitMb: 32 });
     const run = session(executor);
-    await run("const keep = { list: [1, 2] }\nfunction lost() {}");
+    await run("const keep = { list: [1, 2] }\nconst lost = (() => () => 1)()");
     const result = await run("await null\nconst hog = []\nwhile (true) hog.push(new Array(100000).fill(Math.random()))");
     expect(result.error?.name).toBe("MemoryLimitError");
-    expect(result.sessionChange).toEqual({ cause: "the sandbox was restarted after running out of memory", restored: ["keep"], lost: ["lost"] });
+    expect(result.sessionChange).toEqual({
+      cause: "the sandbox was restarted after running out of memory",
+      restored: ["keep"],
+      lost: ["lost"],
+      notes: [expect.stringMatching(/^Top-level functions and classes and plain data travel/)],
+    });
     expect(result.variables).toEqual({ keep: { list: [1, 2] } });
     const next = await run("[keep.list.length, typeof lost]");
     expect(next.value).toBe("[ 2, 'undefined' ]");
@@ -441,8 +446,13 @@ const big = 'x'.repeat(5000)
 const notFinite = [Infinity]
 const when = new Date(0)
 let unset`);
-    expect(result.variables).toEqual({ data: { list: [1, "two", null, true, { deep: [1.5] }] }, text: "hello" });
-    expect(result.unsavedVariables?.sort()).toEqual(["Thing", "big", "fn", "map", "notFinite", "thing", "when"]);
+    expect(result.variables).toEqual({ data: { list: [1, "two", null, true, { deep: [1.5] }] }, text: "hello", thing: {} });
+    // fn and Thing travel as code (definitions), thing as an instance of Thing
+    expect(result.definitions).toEqual({
+      code: [{ name: "fn", source: "() => 1" }, { name: "Thing", source: "class Thing {}" }],
+      instances: { thing: [{ path: [], className: "Thing" }] },
+    });
+    expect(result.unsavedVariables?.sort()).toEqual(["big", "map", "notFinite", "when"]);
   });
 
   it("restores request.variables only into a new session, with a notice", async () => {

@@ -42,7 +42,7 @@ describe("IsolatedVmExecutor isolation: process", () => {
 
   it("survives the catastrophic V8 out-of-memory by replacing the worker, keeping the snapshot", async () => {
     const executor = newExecutor({ memoryLimitMb: 32 });
-    await executor.execute({ code: "const keep = 20\nfunction lost() {}", sessionId: "oom" });
+    await executor.execute({ code: "const keep = 20\nfunction helper() { return 1 }\nconst lost = (() => () => 1)()", sessionId: "oom" });
     const firstPid = executor.workerPid;
     expect(firstPid).toBeDefined();
     const failed = await executor.execute({
@@ -53,16 +53,16 @@ describe("IsolatedVmExecutor isolation: process", () => {
     expect(failed.variables).toEqual({ keep: 20 });
     // the wedged worker (whose lost isolate thread would block its exit) is killed
     await waitFor(() => !isAlive(firstPid!));
-    const next = await executor.execute({ code: "[keep + 1, typeof lost]", sessionId: "oom" });
-    expect(next.value).toBe("[ 21, 'undefined' ]");
-    expect(next.sessionChange).toMatchObject({ restored: ["keep"] });
+    const next = await executor.execute({ code: "[keep + 1, helper(), typeof lost]", sessionId: "oom" });
+    expect(next.value).toBe("[ 21, 1, 'undefined' ]");
+    expect(next.sessionChange).toMatchObject({ restored: ["keep", "helper"] });
     expect(executor.workerPid).not.toBe(firstPid);
     expect(executor.sessionCount).toBe(1);
   });
 
   it("answers SessionCrashedError when the worker dies mid-cell, and restores every session", async () => {
     const executor = newExecutor();
-    await executor.execute({ code: "const a = 'kept'\nconst f = () => 1", sessionId: "one" });
+    await executor.execute({ code: "const a = 'kept'\nconst f = (() => () => 1)()", sessionId: "one" });
     await executor.execute({ code: "const b = [1, 2]", sessionId: "two" });
     const pid = executor.workerPid!;
     const running = executor.execute({
@@ -75,7 +75,12 @@ describe("IsolatedVmExecutor isolation: process", () => {
     const crashed = await running;
     expect(crashed.error?.name).toBe("SessionCrashedError");
     expect(crashed.output).toBe("started\n");
-    expect(crashed.sessionChange).toEqual({ cause: "the sandbox was restarted after a crash", restored: ["a"], lost: ["f"] });
+    expect(crashed.sessionChange).toEqual({
+      cause: "the sandbox was restarted after a crash",
+      restored: ["a"],
+      lost: ["f"],
+      notes: [expect.stringMatching(/closures over a finished cell's local state/)],
+    });
     const one = await executor.execute({ code: "[a, typeof f]", sessionId: "one" });
     expect(one.value).toBe("[ 'kept', 'undefined' ]");
     expect(one.sessionChange).toBeUndefined();

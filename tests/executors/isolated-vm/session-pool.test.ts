@@ -67,7 +67,7 @@ describe("IsolateSession.create", () => {
       for (let index = 0; index < 2; index += 1) {
         const session = await IsolateSession.create(OPTIONS, mode);
         sessions.push(session);
-        expect(await session.restore({ kept: "[1,2]" })).toEqual(["kept"]);
+        expect(await session.restore({ kept: "[1,2]" })).toEqual({ restored: ["kept"], lost: [] });
         const calls: string[] = [];
         const result = await session.run(
           "(async () => [kept.length + (await probe(3)) + typeof console.log])()",

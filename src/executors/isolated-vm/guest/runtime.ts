@@ -17,10 +17,11 @@
 export { GUEST_RUNTIME_FILENAME } from "./filename.js";
 
 import { GUEST_CONSOLE } from "./console.js";
+import { GUEST_DEFINITIONS } from "./definitions.js";
 import { GUEST_INSPECT } from "./inspect.js";
 import { GUEST_PRIMORDIALS } from "./primordials.js";
 
-export const GUEST_RUNTIME_SOURCE = GUEST_PRIMORDIALS + GUEST_INSPECT + GUEST_CONSOLE + String.raw`
+export const GUEST_RUNTIME_SOURCE = GUEST_PRIMORDIALS + GUEST_INSPECT + GUEST_CONSOLE + GUEST_DEFINITIONS + String.raw`
 // ---- tools ----------------------------------------------------------------
 // The tool names as a list and a lookup; no Set, whose prototype model code can replace.
 let toolList = [];
@@ -100,72 +101,103 @@ function setTools(names) {
 // ---- snapshots ------------------------------------------------------------
 const baseline = new SetCtor(ObjectGetOwnPropertyNames(G));
 
-/** Plain JSON data only, within the size cap; else null. */
-function jsonOf(value) {
+/**
+ * JSON text of plain data, or null (not JSON, over the size cap). Instances
+ * of kept classes count as their own data; their paths go to \`classes\`.
+ * Written here rather than by JSON.stringify, which would call toJSON
+ * methods model code may have added to prototypes.
+ */
+function jsonOf(value, inEffect, classes) {
   let budget = maxVariableChars;
   const ancestors = [];
-  function check(v) {
+  const path = [];
+  function write(v) {
     switch (typeof v) {
-      case "string": budget -= v.length + 2; return budget >= 0;
-      case "number": budget -= 8; return NumberIsFinite(v);
-      case "boolean": budget -= 5; return true;
+      case "string": budget -= v.length + 2; return budget >= 0 ? JSONStringify(v) : null;
+      case "number": budget -= 8; return NumberIsFinite(v) ? JSONStringify(v) : null;
+      case "boolean": budget -= 5; return v ? "true" : "false";
       case "object": break;
-      default: return false;
+      default: return null;
     }
-    if (v === null) { budget -= 4; return true; }
-    if (ReflectApply(ArrayIncludes, ancestors, [v]) || ancestors.length > 100) return false;
+    if (v === null) { budget -= 4; return "null"; }
+    if (ReflectApply(ArrayIncludes, ancestors, [v]) || ancestors.length > 100) return null;
     const proto = ObjectGetPrototypeOf(v);
     const isArray = ArrayIsArray(v);
-    if (!isArray && proto !== ObjectPrototype && proto !== null) return false;
-    if (ObjectGetOwnPropertySymbols(v).length > 0) return false;
-    ReflectApply(ArrayPush, ancestors, [v]);
+    if (isArray ? proto !== ArrayPrototype : proto !== ObjectPrototype && proto !== null) {
+      const className = isArray ? null : replayableClassOf(proto, inEffect);
+      if (className === null) return null;
+      const copy = [];
+      for (let i = 0; i < path.length; i++) pushTo(copy, path[i]);
+      pushTo(classes, { path: copy, className });
+    }
+    if (ObjectGetOwnPropertySymbols(v).length > 0) return null;
+    const keys = ObjectKeys(v);
+    if (isArray && keys.length !== v.length) return null; // holes, or keys JSON would drop
+    pushTo(ancestors, v);
     try {
-      const keys = ObjectKeys(v);
+      let text = "";
       for (let k = 0; k < keys.length; k++) {
         const key = keys[k];
-        if (isArray && key === "length") continue;
         const d = ObjectGetOwnPropertyDescriptor(v, key);
-        if (!d || !("value" in d)) return false;
+        if (!d || !ObjectHasOwn(d, "value")) return null;
         budget -= key.length + 4;
-        if (budget < 0 || !check(d.value)) return false;
+        if (budget < 0) return null;
+        pushTo(path, isArray ? k : key);
+        const item = write(d.value);
+        ReflectApply(ArrayPop, path, []);
+        if (item === null) return null;
+        text += (k === 0 ? "" : ",") + (isArray ? "" : JSONStringify(key) + ":") + item;
       }
-      if (isArray) for (let i = 0; i < v.length; i++) if (!(i in v)) return false;
+      return isArray ? "[" + text + "]" : "{" + text + "}";
     } finally {
       ReflectApply(ArrayPop, ancestors, []);
     }
-    return budget >= 0;
   }
-  if (!check(value)) return null;
-  const json = JSONStringify(value);
-  return json.length <= maxVariableChars ? json : null;
+  const json = write(value);
+  return json !== null && json.length <= maxVariableChars ? json : null;
 }
 
 function snapshot() {
   const saved = { __proto__: null };
   const unsaved = [];
+  const inEffect = definitionsInEffect();
+  const kept = { __proto__: null };
+  const code = [];
+  for (let i = 0; i < inEffect.length; i++) {
+    kept[inEffect[i][0]] = true;
+    pushTo(code, { name: inEffect[i][0], source: inEffect[i][1].source });
+  }
+  const instances = {};
   const names = ObjectGetOwnPropertyNames(G);
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
-    if (ReflectApply(SetHas, baseline, [name]) || isToolName(name)) continue;
+    if (ReflectApply(SetHas, baseline, [name]) || isToolName(name) || kept[name] === true) continue;
     const d = ObjectGetOwnPropertyDescriptor(G, name);
     if (!d) continue;
-    if (!("value" in d)) { ReflectApply(ArrayPush, unsaved, [name]); continue; }
+    if (!ObjectHasOwn(d, "value")) { pushTo(unsaved, name); continue; }
     if (d.value === undefined) continue;
     let json = null;
-    try { json = jsonOf(d.value); } catch (e) {}
-    if (json === null) ReflectApply(ArrayPush, unsaved, [name]);
-    else saved[name] = json;
+    const classes = [];
+    try { json = jsonOf(d.value, inEffect, classes); } catch (e) {}
+    if (json === null) { pushTo(unsaved, name); continue; }
+    saved[name] = json;
+    if (classes.length > 0) ObjectDefineProperty(instances, name, { value: classes, enumerable: true, configurable: true, writable: true });
   }
-  return { __proto__: null, saved, unsaved };
+  return { __proto__: null, saved, unsaved, definitions: { code, instances } };
 }
 
-function restore(entries) {
+/**
+ * Sets globals from JSON texts, replays the saved definitions, gives
+ * instances their classes back. Returns the restored names and
+ * [name, reason] of definitions and instances that could not come back.
+ */
+function restore(entries, definitions) {
   const restored = [];
   const names = ObjectKeys(entries);
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     // __proto__ would be read back through the prototype chain, not as a variable.
-    if (ReflectApply(SetHas, baseline, [name]) || !ReflectApply(RegExpTest, IDENTIFIER, [name]) || name === "__proto__") continue;
+    if (ReflectApply(SetHas, baseline, [name]) || !matches(IDENTIFIER, name) || name === "__proto__") continue;
     let value;
     try {
       value = JSONParse(entries[name]);
@@ -173,23 +205,35 @@ function restore(entries) {
       continue; // not JSON: left out, so the host reports it lost
     }
     ObjectDefineProperty(G, name, { value, writable: true, configurable: true, enumerable: true });
-    ReflectApply(ArrayPush, restored, [name]);
+    pushTo(restored, name);
   }
-  return restored;
+  const hasDefinitions = definitions !== null && typeof definitions === "object";
+  const replayed = replayDefinitions(hasDefinitions ? definitions.code : []);
+  const lost = replayed[1];
+  const instancesLost = restoreInstances(hasDefinitions ? definitions.instances : null, restored);
+  const gone = { __proto__: null };
+  for (let i = 0; i < instancesLost.length; i++) {
+    gone[instancesLost[i][0]] = true;
+    pushTo(lost, instancesLost[i]);
+  }
+  const kept = [];
+  for (let i = 0; i < restored.length; i++) if (gone[restored[i]] !== true) pushTo(kept, restored[i]);
+  for (let i = 0; i < replayed[0].length; i++) pushTo(kept, replayed[0][i]);
+  return { restored: kept, lost };
 }
 
 // ---- cells ------------------------------------------------------------------
-async function run(script, names) {
+async function run(script, names, candidates) {
   cellNumber += 1;
   cellRunning = true;
   try {
-    return await runCell(script, names);
+    return await runCell(script, names, candidates);
   } finally {
     cellRunning = false;
   }
 }
 
-async function runCell(script, names) {
+async function runCell(script, names, candidates) {
   // null prototype: user setters on Object.prototype cannot intercept our writes
   const result = { __proto__: null, chunks: 0 };
   // Built-ins the runtime and isolated-vm rely on are put back each cell: a
@@ -207,6 +251,7 @@ async function runCell(script, names) {
     result.error = describeError(error);
   }
   try {
+    recordDefinitions(candidates);
     result.snapshot = snapshot();
   } catch (error) {
     // Never an empty snapshot in place of the saved one: the host keeps the last good one and says so.
