@@ -164,4 +164,41 @@ describe("Python (Jupyter)", () => {
     expect(observation).toMatch(/no longer exists, so a new one was started: variables rows, name are restored/);
     expect(observation).toMatch(/Not restored \([^)]*\): square/);
   });
+  it("alternates one thread between two workers with their own Jupyter servers (A, B, A, B): helpers and instances travel", async () => {
+    const other = await startLocalJupyter();
+    const workers = [startAgentWorker(), startAgentWorker()] as const;
+    const servers = [jupyter, other] as const;
+    const checkpointer = { kind: "sqlite", path: join(directory, "py-workers.sqlite") } as const;
+    try {
+      const turn = (worker: 0 | 1, code: string) =>
+        workers[worker].run({
+          checkpointer,
+          threadId: "py-alternating",
+          task: "next",
+          responses: [py(code), "ok"],
+          jupyter: { baseUrl: servers[worker].baseUrl, token: servers[worker].token },
+        });
+      const setUp = await turn(
+        0,
+        "import math\n\ndef fee(amount):\n    return round(amount * 0.1)\n\n" +
+          "class Ledger:\n    def __init__(self):\n        self.entries = []\n    def add(self, amount):\n        self.entries.append(amount + fee(amount))\n        return self\n    def total(self):\n        return sum(self.entries)\n\n" +
+          "ledger = Ledger()\nsteps = 1\nprint(steps)"
+      );
+      expect(observations(setUp)[0]).toContain("Output:\n1");
+      const expected = [
+        { worker: 1 as const, amount: 100, total: 110, steps: 2 },
+        { worker: 0 as const, amount: 50, total: 165, steps: 3 },
+        { worker: 1 as const, amount: 10, total: 176, steps: 4 },
+      ];
+      for (const { worker, amount, total, steps } of expected) {
+        const output = await turn(worker, `ledger.add(${amount})\nsteps = steps + 1\nprint(ledger.total(), steps, isinstance(ledger, Ledger), math.floor(2.5))`);
+        const [observation] = observations(output);
+        expect(observation).toContain(`${total} ${steps} True 2`);
+        expect(observation).not.toMatch(/Not restored|could not be restored|lost/);
+      }
+    } finally {
+      await Promise.all(workers.map((worker) => worker.close()));
+      await other.stop();
+    }
+  });
 });

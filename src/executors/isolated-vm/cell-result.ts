@@ -8,7 +8,7 @@ import type { SessionChange } from "../session-change.js";
 import type { ExecuteResult, ExecutionError, JsonValue } from "../types.js";
 import type { OutputBuffer } from "../../shared/clip.js";
 import type { SessionSlot } from "./session-slots.js";
-import { noDefinitions } from "./guest-result.js";
+import { noDefinitions } from "../session-definitions.js";
 
 /** What a cell ends with, besides its session's variables. */
 export interface CellResultParts {

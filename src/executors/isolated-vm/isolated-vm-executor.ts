@@ -12,7 +12,7 @@ import { OutputBuffer } from "../../shared/clip.js";
 import { abortedBeforeStart, cappedError, failureError } from "./cell-failures.js";
 import { IsolateSession, SessionFailedError, type SessionFailure } from "./isolate-session.js";
 import { abandonedToolCallsNote, cappedOutput, cellResult } from "./cell-result.js";
-import { parseDefinitions } from "./guest-result.js";
+import { parseDefinitions } from "../session-definitions.js";
 import { startRestoredSession } from "./session-restore.js";
 import { jsonTexts, SessionSlots, type SessionSlot } from "./session-slots.js";
 import {

@@ -8,7 +8,7 @@ import { combineSessionChanges, type SessionChange } from "../session-change.js"
 import type { SessionDefinitions } from "../types.js";
 import { restartCause } from "./cell-failures.js";
 import { CANNOT_TRAVEL_NOTE } from "./cell-result.js";
-import { noDefinitions } from "./guest-result.js";
+import { noDefinitions } from "../session-definitions.js";
 import { SessionFailedError, type IsolateSession, type SessionFailure } from "./isolate-session.js";
 import { isSingleDefinition } from "./transform.js";
 import type { SessionSlot } from "./session-slots.js";

@@ -10,6 +10,7 @@ import { formatResumeToken } from "./resume-token.js";
 import { SessionLifecycle, SETUP_TIMEOUT_MS } from "./session-lifecycle.js";
 import { withNote } from "./session-changes.js";
 import { snapshotExpression } from "./python-runtime.js";
+import { noDefinitions } from "../session-definitions.js";
 import { answerInputRequest } from "./tool-channel.js";
 import {
   DEFAULT_INTERRUPT_GRACE_MS,
@@ -131,7 +132,8 @@ export class JupyterExecutor implements Executor {
     const { session, change: startChange } = await this.#sessions.ensure(
       request.sessionId,
       request.variables,
-      request.resumeToken
+      request.resumeToken,
+      request.definitions
     );
     const tools = request.tools ?? {};
     await session.installTools(Object.keys(tools).filter((name) => PYTHON_IDENTIFIER.test(name)).sort(), SETUP_TIMEOUT_MS);
@@ -161,6 +163,7 @@ export class JupyterExecutor implements Executor {
     if (snapshot) {
       session.variables = snapshot.variables;
       session.unsavedVariables = snapshot.unsaved;
+      session.definitions = snapshot.definitions;
       for (const note of cellNotes(snapshot)) output.write(note);
     } else if (!outcome.change) {
       // The kernel answered but could not snapshot: keep the last good
@@ -175,7 +178,11 @@ export class JupyterExecutor implements Executor {
       output: output.output,
       outputs,
       // Only a snapshot taken now, or the one a replacement kernel was restored from.
-      ...((snapshot || outcome.change) && { variables: session.variables, unsavedVariables: session.unsavedVariables }),
+      ...((snapshot || outcome.change) && {
+        variables: session.variables,
+        unsavedVariables: session.unsavedVariables,
+        ...(!noDefinitions(session.definitions) && { definitions: session.definitions }),
+      }),
       resumeToken: formatResumeToken(session.kernelId),
       durationMs: performance.now() - startedAt,
     };

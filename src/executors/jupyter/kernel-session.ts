@@ -5,7 +5,8 @@
  * restore, snapshot.
  */
 import { ExecutorProtocolError, ExecutorUnavailableError } from "../errors.js";
-import type { JsonValue } from "../types.js";
+import type { JsonValue, SessionDefinitions } from "../types.js";
+import { noDefinitions, parseDefinitions } from "../session-definitions.js";
 import { TIMED_OUT, withTimeout } from "../../shared/timeout.js";
 import type { KernelConnection } from "./kernel-connection.js";
 import { isKernelLoss } from "./kernel-protocol.js";
@@ -17,10 +18,19 @@ import {
   snapshotExpression,
 } from "./python-runtime.js";
 
+/** What a restore brought back: variables that failed, definitions replayed, and those lost (with why). */
+export interface RestoreReport {
+  failed: string[];
+  replayed: string[];
+  lost: Array<{ name: string; reason: string }>;
+}
+
 /** The variables the kernel could save, and the names it could not. */
 export interface Snapshot {
   variables: Record<string, JsonValue>;
   unsaved: string[];
+  /** Imports, functions and classes in effect, and the class instances among the variables. */
+  definitions: SessionDefinitions;
   /** Output written by threads of earlier cells that the kernel dropped, in characters. */
   lateChars: number;
   /** Threads and child processes a cell left running. */
@@ -48,6 +58,7 @@ export function parseSnapshot(reply: Record<string, unknown>): Snapshot | undefi
     | {
         variables?: Record<string, JsonValue>;
         unsaved?: string[];
+        definitions?: unknown;
         late?: number;
         running?: { threads?: number; processes?: number[] };
       }
@@ -56,6 +67,7 @@ export function parseSnapshot(reply: Record<string, unknown>): Snapshot | undefi
   return {
     variables: data.variables,
     unsaved: Array.isArray(data.unsaved) ? data.unsaved.map(String) : [],
+    definitions: parseDefinitions(data.definitions),
     lateChars: typeof data.late === "number" ? data.late : 0,
     running: {
       threads: typeof data.running?.threads === "number" ? data.running.threads : 0,
@@ -74,6 +86,8 @@ export class KernelSession {
   /** The latest snapshot; what a replacement kernel gets back. */
   variables: Record<string, JsonValue>;
   unsavedVariables: string[] = [];
+  /** The latest definitions; replayed into a replacement kernel after the variables. */
+  definitions: SessionDefinitions = { code: [] };
   /** The kernel died or was restarted behind our back. */
   crashed = false;
 
@@ -117,17 +131,29 @@ export class KernelSession {
   }
 
   /**
-   * Puts `variables` into the kernel's globals; returns the names the kernel
-   * could not take back (a value nested too deep for Python's JSON parser).
+   * Puts `variables` into the kernel's globals and replays `definitions`;
+   * returns the variable names the kernel could not take back (a value
+   * nested too deep for Python's JSON parser), the definitions replayed, and
+   * those lost with the reason.
    */
-  async restore(variables: Record<string, JsonValue>, timeoutMs: number): Promise<string[]> {
+  async restore(
+    variables: Record<string, JsonValue>,
+    timeoutMs: number,
+    definitions: SessionDefinitions = { code: [] }
+  ): Promise<RestoreReport> {
     this.variables = variables;
-    if (Object.keys(variables).length === 0) return [];
-    const reply = await this.silent("", { restore: restoreExpression(variables) }, timeoutMs);
-    const report = userExpressionJson(reply, "restore") as { failed?: unknown } | undefined;
+    if (Object.keys(variables).length === 0 && noDefinitions(definitions)) return { failed: [], replayed: [], lost: [] };
+    const reply = await this.silent("", { restore: restoreExpression(variables, definitions) }, timeoutMs);
+    const report = userExpressionJson(reply, "restore") as { failed?: unknown; replayed?: unknown; lost?: unknown } | undefined;
     // No report at all: the expression itself failed, so nothing was restored.
-    if (!report || !Array.isArray(report.failed)) return Object.keys(variables);
-    return report.failed.map(String);
+    if (!report || !Array.isArray(report.failed)) {
+      return { failed: Object.keys(variables), replayed: [], lost: definitions.code.map((definition) => ({ name: definition.name, reason: "" })) };
+    }
+    const replayed = Array.isArray(report.replayed) ? report.replayed.map(String) : [];
+    const lost = Array.isArray(report.lost)
+      ? report.lost.flatMap((entry: unknown) => (Array.isArray(entry) ? [{ name: String(entry[0]), reason: String(entry[1] ?? "") }] : []))
+      : [];
+    return { failed: report.failed.map(String), replayed, lost };
   }
 
   /**

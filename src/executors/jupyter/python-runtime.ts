@@ -5,6 +5,8 @@
  */
 
 import { PYTHON_CONTAINMENT_SOURCE } from "./python-containment.js";
+import { PYTHON_DEFINITIONS_SOURCE } from "./python-definitions.js";
+import type { SessionDefinitions } from "../types.js";
 
 /** Prefix of an `input()` prompt that carries a tool call, not a question. */
 export const TOOL_CALL_MARKER = "__codeact_tool_call__:";
@@ -201,8 +203,11 @@ def _running_children():
 
 def snapshot(max_chars):
     global _late_chars
-    variables, unsaved = {}, []
+    variables, unsaved, instances = {}, [], {}
+    code, classes, defined = _definitions_snapshot(get_ipython().user_ns)
     for name, value in _user_names(get_ipython()):
+        if name in defined:
+            continue
         ok = False
         if _plain(value, [max_chars + 1]):
             try:
@@ -211,6 +216,18 @@ def snapshot(max_chars):
                 ok = False
         if ok:
             variables[name] = value
+            continue
+        found, converted = [], None
+        if classes:
+            try:
+                converted = _instance_data(value, classes, [max_chars + 1], [], found)
+                if converted is not None and len(_json.dumps(converted[0], allow_nan=False)) > max_chars:
+                    converted = None
+            except Exception:
+                converted = None
+        if converted is not None and found:
+            variables[name] = converted[0]
+            instances[name] = found
         else:
             unsaved.append(name)
     threads = sum(
@@ -221,28 +238,40 @@ def snapshot(max_chars):
     return _Json({
         "variables": variables,
         "unsaved": sorted(unsaved),
+        "definitions": {"code": code, "instances": instances},
         "late": late,
         "running": {"threads": threads, "processes": _running_children()},
     })
 
 
-def restore(text):
+def restore(text, definitions_text=None):
     # One value at a time: a value Python cannot read back (nested deeper than
-    # its parser allows) is reported, the others are still restored.
+    # its parser allows) is reported, the others are still restored. Then the
+    # saved definitions are replayed and instances rebuilt.
     namespace = get_ipython().user_ns
-    failed = []
+    failed, restored = [], []
     for name, value_text in _json.loads(text).items():
         if not name.isidentifier() or name.startswith("_"):
             failed.append(name)
             continue
         try:
             namespace[name] = _json.loads(value_text)
+            restored.append(name)
         except Exception:
             failed.append(name)
-    return _Json({"failed": failed})
+    replayed, lost = [], []
+    if definitions_text:
+        definitions = _json.loads(definitions_text)
+        if isinstance(definitions, dict):
+            replayed, lost = _replay(namespace, definitions.get("code") or [])
+            lost += _restore_instances(namespace, definitions.get("instances"), restored)
+    return _Json({"failed": failed, "replayed": replayed, "lost": lost})
 
 
-` + PYTHON_CONTAINMENT_SOURCE + String.raw`
+` + PYTHON_CONTAINMENT_SOURCE + PYTHON_DEFINITIONS_SOURCE + String.raw`
+get_ipython().events.register("post_run_cell", _record_definitions)
+
+
 def status():
     global _fresh
     fresh, _fresh = _fresh, False
@@ -278,12 +307,16 @@ export function installToolsCode(names: readonly string[]): string {
   return `${MODULE_EXPRESSION}.install_tools(${JSON.stringify(names)})`;
 }
 
-/** An expression restoring a JSON snapshot into the user's globals; it evaluates to the names that failed. */
-export function restoreExpression(variables: Record<string, unknown>): string {
+/**
+ * An expression restoring a JSON snapshot into the user's globals and
+ * replaying saved definitions; it evaluates to `{failed, replayed, lost}`.
+ */
+export function restoreExpression(variables: Record<string, unknown>, definitions?: SessionDefinitions): string {
   const texts: Record<string, string> = {};
   for (const name of Object.keys(variables)) texts[name] = JSON.stringify(variables[name]) ?? "null";
   // A JSON string literal is also a valid Python string literal.
-  return `${MODULE_EXPRESSION}.restore(${JSON.stringify(JSON.stringify(texts))})`;
+  const replay = definitions && definitions.code.length > 0 ? `, ${JSON.stringify(JSON.stringify(definitions))}` : "";
+  return `${MODULE_EXPRESSION}.restore(${JSON.stringify(JSON.stringify(texts))}${replay})`;
 }
 
 /** A tool call decoded from an input_request prompt. */

@@ -6,11 +6,13 @@
  */
 import { ExecutorClosedError, ExecutorProtocolError } from "../errors.js";
 import type { SessionChange } from "../session-change.js";
-import type { JsonValue } from "../types.js";
+import type { JsonValue, SessionDefinitions } from "../types.js";
+import { noDefinitions, parseDefinitions } from "../session-definitions.js";
+import { clip } from "../../shared/clip.js";
 import { delay } from "../../shared/timeout.js";
 import { KernelConnection } from "./kernel-connection.js";
 import { ConnectionLostError, KernelGoneError } from "./kernel-protocol.js";
-import { KernelSession } from "./kernel-session.js";
+import { KernelSession, type RestoreReport } from "./kernel-session.js";
 import type { JupyterClient } from "./rest-client.js";
 import { parseResumeToken } from "./resume-token.js";
 import { causedChange, restoredChange, type KernelEvent } from "./session-changes.js";
@@ -49,6 +51,16 @@ function restorable(variables: Record<string, JsonValue>): { accepted: Record<st
   return { accepted, rejected };
 }
 
+/** A restore report with the names rejected before the restore counted as failed. */
+function withRejected(report: RestoreReport, rejected: readonly string[]): RestoreReport {
+  return { ...report, failed: [...rejected, ...report.failed] };
+}
+
+/** Said with every loss of unsaved names in a new kernel: what can travel and what cannot. */
+const CANNOT_TRAVEL_NOTE =
+  "Imports, top-level functions and classes and plain data travel to a new kernel; closures, generators, open " +
+  "files and connections, threads, and objects with slots or non-JSON attributes do not.";
+
 function rejectedNote(names: readonly string[]): string[] {
   return names.length === 0
     ? []
@@ -84,7 +96,8 @@ export class SessionLifecycle {
   async ensure(
     sessionId: string,
     requestVariables: Record<string, JsonValue> | undefined,
-    resumeToken: string | undefined
+    resumeToken: string | undefined,
+    requestDefinitions?: SessionDefinitions
   ): Promise<{ session: KernelSession; change?: SessionChange }> {
     let existing = this.#sessions.get(sessionId);
     const resumeId = parseResumeToken(resumeToken);
@@ -108,6 +121,7 @@ export class SessionLifecycle {
     }
 
     const { accepted, rejected } = restorable(requestVariables ?? {});
+    const definitions = parseDefinitions(requestDefinitions);
     let event: KernelEvent | undefined;
     if (resumeId) {
       const model = await this.#client.getKernel(resumeId).catch((error: unknown) => {
@@ -116,17 +130,20 @@ export class SessionLifecycle {
       });
       if (model && model.execution_state !== "dead") {
         const { session, fresh } = await this.#open(sessionId, resumeId, accepted);
-        if (!fresh) return { session };
-        if (Object.keys(accepted).length === 0 && rejected.length === 0) return { session };
-        const failed = await session.restore(accepted, SETUP_TIMEOUT_MS);
-        return { session, change: this.#restoredChange(session, "kernel-restarted", accepted, [...rejected, ...failed]) };
+        if (!fresh) {
+          session.definitions = definitions;
+          return { session };
+        }
+        if (Object.keys(accepted).length === 0 && rejected.length === 0 && noDefinitions(definitions)) return { session };
+        const report = await session.restore(accepted, SETUP_TIMEOUT_MS, definitions);
+        return { session, change: this.#restoredChange(session, "kernel-restarted", accepted, withRejected(report, rejected), definitions) };
       }
       event = "kernel-gone";
     }
     const kernelId = await this.#startKernel();
     const { session } = await this.#open(sessionId, kernelId, accepted);
-    const failed = await session.restore(accepted, SETUP_TIMEOUT_MS);
-    return { session, change: this.#restoredChange(session, event, accepted, [...rejected, ...failed]) };
+    const report = await session.restore(accepted, SETUP_TIMEOUT_MS, definitions);
+    return { session, change: this.#restoredChange(session, event, accepted, withRejected(report, rejected), definitions) };
   }
 
   /** Shuts the old kernel down and starts a new one with the last snapshot. */
@@ -181,18 +198,31 @@ export class SessionLifecycle {
     session: KernelSession,
     event: KernelEvent | undefined,
     accepted: Record<string, JsonValue>,
-    failed: string[],
+    report: RestoreReport,
+    definitions: SessionDefinitions,
     lostBefore: readonly string[] = []
   ): SessionChange | undefined {
-    const failedNames = new Set(failed);
-    const restored = Object.keys(accepted).filter((name) => !failedNames.has(name));
-    if (failedNames.size > 0) {
+    const failedNames = new Set(report.failed);
+    const restoredVariables = Object.keys(accepted).filter((name) => !failedNames.has(name));
+    const lostDefinitions = new Set(report.lost.map((entry) => entry.name));
+    if (failedNames.size > 0 || lostDefinitions.size > 0) {
       const kept: Record<string, JsonValue> = {};
-      for (const name of restored) kept[name] = accepted[name] as JsonValue;
+      for (const name of restoredVariables) if (!lostDefinitions.has(name)) kept[name] = accepted[name] as JsonValue;
       session.variables = kept;
     }
-    const lost = new Set([...failedNames, ...lostBefore]);
-    const notes = rejectedNote([...failedNames]);
+    session.definitions = {
+      code: definitions.code.filter((definition) => report.replayed.includes(definition.name)),
+      ...(definitions.instances && {
+        instances: Object.fromEntries(Object.entries(definitions.instances).filter(([name]) => name in session.variables)),
+      }),
+    };
+    const restored = [...restoredVariables.filter((name) => !lostDefinitions.has(name)), ...report.replayed];
+    const lost = new Set([...failedNames, ...lostDefinitions, ...lostBefore]);
+    const notes = [
+      ...rejectedNote([...failedNames]),
+      ...report.lost.filter((entry) => entry.reason).slice(0, 5).map((entry) => `${entry.name}: ${clip(entry.reason, 200)}.`),
+      ...(lostBefore.length > 0 ? [CANNOT_TRAVEL_NOTE] : []),
+    ];
     return event === undefined ? restoredChange(restored, lost, notes) : causedChange(event, restored, lost, notes);
   }
 
@@ -244,18 +274,19 @@ export class SessionLifecycle {
 
   async #reattach(session: KernelSession, kernelId: string, event: KernelEvent): Promise<SessionChange> {
     if (this.#closed) throw new ExecutorClosedError(this.#options.executorName);
-    let failed: string[];
+    let report: RestoreReport;
     const variables = session.variables;
+    const definitions = session.definitions;
     try {
       session.attach(kernelId, await this.#connection(kernelId));
       await session.bootstrap(SETUP_TIMEOUT_MS);
-      failed = await session.restore(variables, SETUP_TIMEOUT_MS);
+      report = await session.restore(variables, SETUP_TIMEOUT_MS, definitions);
     } catch (error) {
       // Never let the next cell run in a kernel that was not restored: the
       // next request replaces it again and says so.
       session.crashed = true;
       throw error;
     }
-    return this.#restoredChange(session, event, variables, failed, session.unsavedVariables) ?? causedChange(event, []);
+    return this.#restoredChange(session, event, variables, report, definitions, session.unsavedVariables) ?? causedChange(event, []);
   }
 }

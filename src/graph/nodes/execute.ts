@@ -183,7 +183,8 @@ export function createExecuteNode(
       sessionVersion: recordSessionVersion(executor, session.sessionId, sessionId),
       ...changed("variables", state.variables, result.variables),
       ...changed("unsavedVariables", state.unsavedVariables, result.unsavedVariables),
-      ...changed("definitions", state.definitions, result.definitions ?? null),
+      // With no snapshot this time (variables absent), the saved definitions stay as they are.
+      ...changed("definitions", state.definitions, result.variables === undefined ? undefined : (result.definitions ?? null)),
       ...changed("resumeToken", state.resumeToken, result.resumeToken),
       ...(newSessionId !== undefined && { sessionId: newSessionId }),
       ...(window !== state.stepWindow && { stepWindow: window }),

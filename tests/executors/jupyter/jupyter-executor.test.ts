@@ -127,8 +127,11 @@ describe("JupyterExecutor", () => {
       ].join("\n"),
     });
     expect(result.error).toBeUndefined();
-    expect(result.variables).toEqual({ count: 3, items: { a: [1, 2.5, null, true], b: "text" }, big: "x".repeat(200) });
-    expect(result.unsavedVariables).toEqual(["Thing", "helper", "keyed", "math", "nan", "pair", "thing"]);
+    expect(result.variables).toEqual({ count: 3, items: { a: [1, 2.5, null, true], b: "text" }, big: "x".repeat(200), thing: {} });
+    // math, helper and Thing travel as code (definitions), thing as an instance of Thing
+    expect(result.definitions?.code.map((definition) => definition.name)).toEqual(["math", "helper", "Thing"]);
+    expect(result.definitions?.instances).toEqual({ thing: [{ path: [], className: "Thing" }] });
+    expect(result.unsavedVariables).toEqual(["keyed", "nan", "pair"]);
 
     const small = createExecutor({ maxVariableChars: 100 });
     const capped = await small.execute({ sessionId, code: "big = 'x' * 200\nsmall = 'y'" });
@@ -296,7 +299,7 @@ describe("JupyterExecutor faults", () => {
   it("restarts a kernel that ignores the interrupt and restores the snapshot", async () => {
     const executor = createExecutor({ timeoutMs: 1_000, interruptGraceMs: 500 });
     const sessionId = newSession();
-    const first = await executor.execute({ sessionId, code: "kept = [1, 2]\ndef lost():\n    pass" });
+    const first = await executor.execute({ sessionId, code: "kept = [1, 2]\nlost = (lambda: (lambda: 1))()" });
     const result = await executor.execute({
       sessionId,
       code: "import time\nwhile True:\n    try:\n        time.sleep(5)\n    except KeyboardInterrupt:\n        pass",
@@ -308,6 +311,7 @@ describe("JupyterExecutor faults", () => {
       cause: "the kernel did not stop when interrupted, so it was restarted",
       restored: ["kept"],
       lost: ["lost"],
+      notes: [expect.stringMatching(/^Imports, top-level functions and classes and plain data travel/)],
     });
     const next = await executor.execute({ sessionId, code: "print(kept)\n'lost' in globals()" });
     expect(next.output).toBe("[1, 2]\n");
