@@ -61,6 +61,15 @@ function reply(body: ChatRequestBody): string | ReplayReply {
       ? fence("json", JSON.stringify({ city: "Paris", temperatureC: 21 }))
       : fence("json", JSON.stringify({ city: "Paris" }));
   }
+  // One thread, two turns: the later task decides.
+  if (seen("RESTART-USE")) {
+    return seen("still 7") ? "Still there." : fence("javascript", "console.log('still ' + box.open(), box instanceof Box)");
+  }
+  if (task.includes("RESTART-DEFINE")) {
+    return seen("defined 7")
+      ? "Defined."
+      : fence("javascript", "function fee(n) { return n + 2 }\nclass Box { constructor(v) { this.v = v } open() { return fee(this.v) } }\nconst box = new Box(5);\nconsole.log('defined ' + box.open())");
+  }
   if (task.includes("PYTHON")) {
     return seen("py-42") ? "Python says py-42." : fence("python", 'print(f"py-{6*7}")');
   }
@@ -87,6 +96,11 @@ const assistantFor = async (graphId: string) => {
   if (assistant === undefined) throw new Error(`no assistant for ${graphId}\n${server.log()}`);
   return assistant;
 };
+
+it("starts like a success: no error text, no dependency version warning", () => {
+  expect(server.log()).toMatch(/Server running at/);
+  expect(server.log()).not.toMatch(/not up to date|npm error|EUSAGE|does not satisfy/i);
+});
 
 it("serves the three graphs as assistants", async () => {
   const assistants = await client.assistants.search({ limit: 50 });
@@ -241,4 +255,28 @@ it("streams subgraph updates and stdout from a team member (subgraphs: true)", a
   expect(fromAnalyst("updates").some((event) => Object.keys(event.data as object).includes("execute"))).toBe(true);
   const final = events.filter((event) => event.event === "updates").at(-1);
   expect(JSON.stringify(final?.data)).toContain("The analyst counted three ticks.");
+});
+
+// Last: it restarts the shared server.
+it("keeps a thread's functions, classes and instances across a dev server restart", async () => {
+  const assistant = await assistantFor("codeact_js");
+  const thread = await client.threads.create();
+  await client.runs.wait(thread.thread_id, assistant.assistant_id, {
+    input: { messages: [{ role: "user", content: "RESTART-DEFINE" }] },
+  });
+  // The server writes its state to disk a few seconds after a change (and on exit): stop once it is idle.
+  for (let tries = 0; tries < 100 && (await client.threads.get(thread.thread_id)).status !== "idle"; tries += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 3_500));
+  await server.stop();
+  server = await startDevServer({ OPENAI_BASE_URL: replay.baseUrl, OPENAI_API_KEY: "test-key" });
+  client = new Client({ apiUrl: server.url });
+  const result = (await client.runs.wait(thread.thread_id, assistant.assistant_id, {
+    input: { messages: [{ role: "user", content: "RESTART-USE" }] },
+  })) as { messages: Array<{ content: unknown }> };
+  const observation = JSON.stringify(result.messages.at(-2)?.content);
+  expect(observation).toContain("still 7 true");
+  expect(observation).not.toMatch(/Not restored|could not be restored/);
+  expect(observation).toMatch(/restored variables box, fee, Box/);
 });
