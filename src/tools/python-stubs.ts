@@ -1,4 +1,5 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
+import { isMcpTool } from "./tool-results.js";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { isPlainIdentifier, isPythonParameterName, toolIdentifiers } from "./identifiers.js";
 import {
@@ -129,7 +130,7 @@ function returnType(
     outputSchema?: unknown;
     responseFormat?: unknown;
   };
-  if (responseFormat === "content_and_artifact") {
+  if (responseFormat === "content_and_artifact" && !isMcpTool(tool)) {
     return {
       type: "dict[str, Any]",
       doc: ['Returns {"content": ..., "artifact": ...}: the text and the raw data.'],

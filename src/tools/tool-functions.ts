@@ -16,6 +16,7 @@ import {
 } from "./json-schema.js";
 import { bindArguments } from "../executors/tool-arguments.js";
 import { describeInvalidInput } from "./invalid-input.js";
+import { checkOutput, isMcpTool, mcpValue } from "./tool-results.js";
 
 export { toolSchemaToJsonSchema, type JsonSchema } from "./json-schema.js";
 
@@ -99,6 +100,7 @@ function createToolFunction(
   invokeConfig: RunnableConfig | undefined
 ): HostFunction {
   const { schema, parameters } = preparedTool(tool, language);
+  const mcp = isMcpTool(tool);
   const withArtifact = responseFormatOf(tool) === "content_and_artifact";
 
   const call = async (...args: unknown[]): Promise<unknown> => {
@@ -122,7 +124,9 @@ function createToolFunction(
       }
       throw new Error(`${identifier}: ${errorMessage(error)}`, { cause: error });
     }
-    return toCodeValue(identifier, output, withArtifact);
+    const value = toCodeValue(identifier, output, withArtifact, mcp);
+    checkOutput(tool, identifier, value);
+    return value;
   };
   return Object.assign(call, { parameters });
 }
@@ -245,7 +249,8 @@ function errorMessage(error: unknown): string {
 function toCodeValue(
   identifier: string,
   output: unknown,
-  withArtifact: boolean
+  withArtifact: boolean,
+  mcp = false
 ): unknown {
   if (!isBaseMessage(output)) return output;
   const status = (output as { status?: unknown }).status;
@@ -257,6 +262,7 @@ function toCodeValue(
   }
   if (withArtifact) {
     const artifact = (output as { artifact?: unknown }).artifact;
+    if (mcp) return mcpValue(content, artifact);
     return { content, artifact } satisfies ContentAndArtifact;
   }
   return content;

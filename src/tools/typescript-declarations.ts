@@ -1,4 +1,5 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
+import { isMcpTool } from "./tool-results.js";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { isPlainIdentifier, toolIdentifiers } from "./identifiers.js";
 import {
@@ -45,7 +46,7 @@ const cache = new WeakMap<object, Map<string, Declaration>>();
  *  invoice_id:string // Identifier of the invoice.
  *  limit?:int // Maximum number of results. 1..100 default 10
  *  status?:"open"|"closed"
- * }): Promise<any>
+ * }): Promise<unknown>
  * ```
  *
  * The argument object is written inline, spaced like the minified JSON it
@@ -57,7 +58,7 @@ const cache = new WeakMap<object, Map<string, Declaration>>();
  * `$ref`s become a named `type` alias.
  *
  * Names are the identifiers of {@link toolIdentifiers}. The return type is
- * `Promise<any>` unless the tool has an `outputSchema` (a zod or JSON schema
+ * `Promise<unknown>` unless the tool has an `outputSchema` (a zod or JSON schema
  * property on the tool object), or `Promise<{ content: any; artifact: any }>`
  * for `content_and_artifact` tools. The result is a valid `.d.ts`, and is
  * deterministic and cached per tool object.
@@ -103,10 +104,10 @@ function renderDeclaration(tool: StructuredToolInterface, identifier: string): D
   const outputWriter =
     output === undefined ? undefined : new TypeWriter(output, `${pascalCase(identifier)}Output`);
   const returns =
-    (tool as { responseFormat?: unknown }).responseFormat === "content_and_artifact"
+    (tool as { responseFormat?: unknown }).responseFormat === "content_and_artifact" && !isMcpTool(tool)
       ? "{ content: any; artifact: any }"
       : output === undefined || outputWriter === undefined
-        ? "any"
+        ? "unknown"
         : outputWriter.type(output, 0);
   const text = [
     ...input.aliases(),

@@ -157,6 +157,39 @@ describe("the published tarball", () => {
     }
   });
 
+  it("loads every subpath with require and import; the MCP one without its optional package says what to install", () => {
+    const manifest = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { exports: Record<string, unknown> };
+    const subpaths = Object.keys(manifest.exports).filter((key) => key !== "./package.json");
+    expect(subpaths).toEqual(expect.arrayContaining([".", "./executors/isolated-vm", "./executors/jupyter", "./testing", "./mcp"]));
+    for (const subpath of subpaths) {
+      const specifier = subpath === "." ? "langgraph-codeact" : `langgraph-codeact/${subpath.slice(2)}`;
+      const probe = `const m = %LOAD%; console.log(Object.keys(m).length > 0 ? "loaded" : "empty")`;
+      for (const [flag, load] of [["--eval", `require(${JSON.stringify(specifier)})`], ["--input-type=module", `await import(${JSON.stringify(specifier)})`]] as const) {
+        const args = flag === "--eval" ? ["--eval", probe.replace("%LOAD%", load)] : ["--input-type=module", "--eval", probe.replace("%LOAD%", load)];
+        expect(execFileSync(process.execPath, args, { cwd: consumer, encoding: "utf8" }).trim()).toBe("loaded");
+      }
+    }
+    // A consumer like the others but without the optional MCP package.
+    const bare = join(work, "bare");
+    mkdirSync(join(bare, "node_modules/@langchain"), { recursive: true });
+    for (const entry of readdirSync(join(consumer, "node_modules"))) {
+      if (entry === "@langchain" || entry === ".bin" || entry === "langgraph-codeact") continue;
+      symlinkSync(join(consumer, "node_modules", entry), join(bare, "node_modules", entry));
+    }
+    // copied, not linked: Node resolves a link's real path, whose neighbours include the package
+    cpSync(packageDir, join(bare, "node_modules/langgraph-codeact"), { recursive: true });
+    for (const entry of readdirSync(join(consumer, "node_modules/@langchain"))) {
+      if (entry === "mcp-adapters") continue;
+      symlinkSync(join(consumer, "node_modules/@langchain", entry), join(bare, "node_modules/@langchain", entry));
+    }
+    const missing = execFileSync(
+      process.execPath,
+      ["--eval", 'require("langgraph-codeact/mcp").loadMcpTools({}).then(() => console.log("no error"), (e) => console.log(e.code + " " + e.message))'],
+      { cwd: bare, encoding: "utf8" }
+    );
+    expect(missing).toMatch(/^EXECUTOR_UNAVAILABLE .*npm install @langchain\/mcp-adapters/);
+  });
+
   it("lets a script that never closes its executor exit (the idle worker does not hold it)", () => {
     writeFileSync(
       join(consumer, "no-close.mjs"),

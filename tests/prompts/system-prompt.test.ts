@@ -38,7 +38,7 @@ describe("buildSystemPrompt", () => {
       "## Tools",
       "The comment after a field is its description, then its constraints",
       "```typescript\n// Search the web.\ndeclare function web_search(args:{\n query:string // The query\n",
-      " limit?:number // default 5\n}): Promise<any>\n```",
+      " limit?:number // default 5\n}): Promise<unknown>\n```",
     ]) {
       expect(prompt).toContain(text);
     }

@@ -150,11 +150,11 @@ describe("renderTypeScriptDeclarations", () => {
       " filters?:{ // Narrow the results\n  year?:int // Publication year\n  tags:string[]\n }\n",
       " title:string | null\n",
       " home:{\n  street:string\n  city:string // City name\n }\n",
-      " points:{\n  x:number\n  y:number\n }[]\n}): Promise<any>",
-      "// Join two values.\ndeclare function concat(args:{\n a:string // First\n b?:number\n}): Promise<any>",
+      " points:{\n  x:number\n  y:number\n }[]\n}): Promise<unknown>",
+      "// Join two values.\ndeclare function concat(args:{\n a:string // First\n b?:number\n}): Promise<unknown>",
       "  hard?:boolean // default false\n",
       "declare function delete_(args:{",
-      "// Ping.\ndeclare function ping(args?:{}): Promise<any>",
+      "// Ping.\ndeclare function ping(args?:{}): Promise<unknown>",
     ]) {
       expect(out).toContain(text);
     }
@@ -189,7 +189,7 @@ describe("renderTypeScriptDeclarations", () => {
   it("names a recursive type once and refers to it", async () => {
     const out = await renderTypeScriptDeclarations([recursive]);
     expect(out).toContain("type SaveTreeNode = {\n label:string\n children?:SaveTreeNode[]\n};");
-    expect(out).toContain("declare function save_tree(args:{\n root:SaveTreeNode\n}): Promise<any>");
+    expect(out).toContain("declare function save_tree(args:{\n root:SaveTreeNode\n}): Promise<unknown>");
     expect(typeErrors(out)).toEqual([]);
   });
 
@@ -200,7 +200,7 @@ describe("renderTypeScriptDeclarations", () => {
       schema: z.object({ page: z.number().optional() }),
     });
     const out = await renderTypeScriptDeclarations([optional]);
-    expect(out).toContain("declare function list_items(args?:{\n page?:number\n}): Promise<any>");
+    expect(out).toContain("declare function list_items(args?:{\n page?:number\n}): Promise<unknown>");
     expect(out).not.toContain(INT_TYPE_ALIAS);
   });
 

@@ -1,0 +1,99 @@
+/**
+ * MCP servers as code APIs, with a real server from the registry
+ * (`@modelcontextprotocol/server-everything`) over stdio, driven through the
+ * real graph: structured results used directly as objects, typed
+ * declarations from the server's output schema, server errors thrown inside
+ * the code, distinct names for two servers' tools.
+ */
+import { createRequire } from "node:module";
+import { tool } from "@langchain/core/tools";
+import { z } from "zod";
+import { createCodeActAgent } from "../../src/index.js";
+import { IsolatedVmExecutor } from "../../src/executors/isolated-vm/index.js";
+import { loadMcpTools, type McpToolSet } from "../../src/tools/mcp.js";
+import { renderTypeScriptDeclarations } from "../../src/tools/typescript-declarations.js";
+import { toolIdentifiers } from "../../src/tools/identifiers.js";
+import { createToolFunctions } from "../../src/tools/tool-functions.js";
+import { ScriptedChatModel, textOf } from "../graph/helpers.js";
+
+jest.setTimeout(90_000);
+
+const EVERYTHING = createRequire(__filename).resolve("@modelcontextprotocol/server-everything/dist/index.js");
+const stdioServer = { transport: "stdio" as const, command: process.execPath, args: [EVERYTHING, "stdio"] };
+
+let mcp: McpToolSet;
+let executor: IsolatedVmExecutor;
+beforeAll(async () => {
+  // Two servers with the same tools: their names must stay apart.
+  mcp = await loadMcpTools({ everything: stdioServer, other: stdioServer });
+  executor = new IsolatedVmExecutor({ isolation: "in-process" });
+});
+afterAll(async () => {
+  await mcp?.close();
+  await executor?.close();
+});
+
+const identifierOf = (name: string): string => {
+  const index = mcp.tools.findIndex((candidate) => candidate.name === name);
+  return toolIdentifiers(mcp.tools, "javascript")[index] ?? "";
+};
+
+it("names every tool by server, and two servers' tools stay distinct identifiers", () => {
+  const names = mcp.tools.map((candidate) => candidate.name);
+  expect(names).toEqual(expect.arrayContaining(["everything__get-structured-content", "other__get-structured-content", "everything__echo"]));
+  const identifiers = toolIdentifiers(mcp.tools, "javascript");
+  expect(new Set(identifiers).size).toBe(identifiers.length);
+  expect(identifierOf("everything__get-structured-content")).toMatch(/^[A-Za-z_$][\w$]*$/);
+});
+
+it("declares a tool with an output schema as returning that type, and one without as unknown", async () => {
+  const structured = mcp.tools.find((candidate) => candidate.name === "everything__get-structured-content")!;
+  const echo = mcp.tools.find((candidate) => candidate.name === "everything__echo")!;
+  const text = await renderTypeScriptDeclarations([structured, echo]);
+  expect(text).toMatch(/declare function everything__get_structured_content\(args:\{[\s\S]*\}\): Promise<\{[\s\S]*temperature:number[\s\S]*conditions:string[\s\S]*humidity:number[\s\S]*\}>/);
+  expect(text).toMatch(/declare function everything__echo\([\s\S]*\): Promise<unknown>/);
+});
+
+it("gives code the structured content as an object, through the real graph", async () => {
+  const call = identifierOf("everything__get-structured-content");
+  const code = `const w = await ${call}({ location: "Chicago" });\nconsole.log(typeof w, w.temperature + 1, w.conditions)`;
+  const agent = createCodeActAgent({
+    model: new ScriptedChatModel([`\`\`\`javascript\n${code}\n\`\`\``, "done"]),
+    tools: mcp.tools,
+    executor,
+  });
+  const state = await agent.invoke({ messages: [{ role: "user", content: "weather" }] });
+  expect(textOf(state.messages[2])).toContain("object 37 Light rain / drizzle");
+});
+
+it("gives text results as strings and throws server errors inside the code", async () => {
+  const functions = createToolFunctions(mcp.tools, { language: "javascript" });
+  const echo = functions[identifierOf("everything__echo")]!;
+  expect(await echo({ message: "hi" })).toBe("Echo: hi");
+  const sum = functions[identifierOf("everything__get-sum")]!;
+  await expect(sum({ a: "not a number", b: 2 })).rejects.toThrow(/get.sum.*invalid arguments|expected number/i);
+  const structured = functions[identifierOf("everything__get-structured-content")]!;
+  await expect(structured({ location: "Atlantis" })).rejects.toThrow(/location/);
+});
+
+it("checks results against a tool's output schema on the host and reports a mismatch", async () => {
+  const liar = Object.assign(
+    tool(async () => ({ temperature: "warm" }), { name: "weather", description: "Weather.", schema: z.object({}) }),
+    { outputSchema: z.object({ temperature: z.number() }) }
+  );
+  const [weather] = Object.values(createToolFunctions([liar], { language: "javascript" }));
+  await expect(weather!({})).rejects.toThrow(/weather returned a result that does not match its output schema: temperature/);
+});
+
+it("covers MCP servers with lazy discovery: a search result shows the result types too", async () => {
+  const code = 'console.log(await searchTools("structured weather content"))';
+  const agent = createCodeActAgent({
+    model: new ScriptedChatModel([`\`\`\`javascript\n${code}\n\`\`\``, "done"]),
+    tools: mcp.tools,
+    executor,
+    lazyToolsThreshold: 5,
+  });
+  const state = await agent.invoke({ messages: [{ role: "user", content: "find it" }] });
+  const observation = textOf(state.messages[2]);
+  expect(observation).toMatch(/declare function (everything|other)__get_structured_content\(args:\{[\s\S]*\}\): Promise<\{[\s\S]*temperature:number/);
+});
