@@ -6,6 +6,9 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import type { McpServerConfig } from "../tools/mcp.js";
+import { parseMcpServers } from "./mcp-servers.js";
+import { CliUsageError } from "./usage-error.js";
 import {
   EXIT_ANSWERED,
   EXIT_FAILED,
@@ -47,6 +50,8 @@ export interface CliOptions {
   jupyterToken?: string;
   images?: boolean;
   outputsDir?: string;
+  /** `--mcp` values, in order (see mcp-servers.ts). */
+  mcp?: string[];
   json: boolean;
   stream: boolean;
   quiet: boolean;
@@ -73,6 +78,8 @@ export interface CliConfig {
   images: boolean;
   /** Where displayed images and HTML are written (created on first use). */
   outputsDir: string;
+  /** MCP servers whose tools the agent gets, by name. */
+  mcpServers: Record<string, McpServerConfig>;
   json: boolean;
   stream: boolean;
   quiet: boolean;
@@ -82,13 +89,7 @@ export interface CliConfig {
   debug: boolean;
 }
 
-/** A problem with the arguments or configuration: exit code 2, message on stderr. */
-export class CliUsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+export { CliUsageError } from "./usage-error.js";
 
 const OPTIONS = {
   model: { type: "string", short: "m" },
@@ -102,6 +103,7 @@ const OPTIONS = {
   "jupyter-token": { type: "string" },
   images: { type: "boolean" },
   "outputs-dir": { type: "string" },
+  mcp: { type: "string", multiple: true },
   json: { type: "boolean" },
   // Node 20's parseArgs has no `allowNegative`: declare the negation itself.
   "no-stream": { type: "boolean" },
@@ -156,6 +158,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (values["jupyter-token"] !== undefined) options.jupyterToken = values["jupyter-token"];
   if (values.images === true) options.images = true;
   if (values["outputs-dir"] !== undefined) options.outputsDir = nonEmpty("--outputs-dir", values["outputs-dir"]);
+  if (values.mcp !== undefined && values.mcp.length > 0) options.mcp = [...values.mcp];
   return options;
 }
 
@@ -197,6 +200,7 @@ export function resolveCliConfig(options: CliOptions, env: CliEnvironment): CliC
     executor,
     images: options.images ?? false,
     outputsDir: options.outputsDir ?? defaultOutputsDir(),
+    mcpServers: parseMcpServers(options.mcp ?? []),
     json: options.json,
     stream: options.stream,
     quiet: options.quiet,
@@ -247,6 +251,10 @@ Execution:
       --jupyter-token T     its token (env JUPYTER_TOKEN)
       --images              send the images a cell displays (charts, plots) to the model;
                             for vision models only
+      --mcp SERVER          give the agent an MCP server's tools (repeatable): a command line
+                            ("npx -y @modelcontextprotocol/server-everything") or an http(s)
+                            URL, optionally named: --mcp docs=http://127.0.0.1:8000/mcp;
+                            the code calls them as <name>__<tool>
 
 
 Output:

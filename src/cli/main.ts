@@ -9,6 +9,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ChatOpenAI } from "@langchain/openai";
 import { createExecutor, type JupyterServerAddress } from "../executors/create-executor.js";
+import { loadMcpTools, type McpToolSet } from "../tools/mcp.js";
 import type { Executor } from "../executors/types.js";
 import {
   CliUsageError,
@@ -146,6 +147,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       if (!config.quiet) printError(message);
     });
     cleanup = setup.cleanup;
+    const mcp = await startMcpServers(config);
+    if (mcp !== undefined) {
+      const closeExecutor = setup.cleanup;
+      cleanup = async () => {
+        await mcp.close().catch((error: unknown) => printError(`could not stop the MCP servers: ${error instanceof Error ? error.message : String(error)}`));
+        await closeExecutor();
+      };
+    }
     report = await runTask({
       task,
       model: createChatModel(config),
@@ -158,6 +167,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       ...(tracing !== undefined && { traceConfig: tracing.config }),
       includeImages: config.images,
       outputsDir: config.outputsDir,
+      ...(mcp !== undefined && { tools: mcp.tools }),
     });
   } catch (error) {
     // Only setup can throw here (runTask reports its own failures).
@@ -166,7 +176,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       status: controller.signal.aborted ? "interrupted" : "failed",
       exitCode: controller.signal.aborted ? EXIT_INTERRUPTED : 1,
       answer: null,
-      message: `could not start the ${config.executor} executor: ${failure.message}`,
+      message: failure instanceof McpStartError ? failure.message : `could not start the ${config.executor} executor: ${failure.message}`,
       error: { name: failure.name, message: failure.message, ...(failure.stack !== undefined && { stack: failure.stack }) },
       steps: [],
       stepCount: 0,
@@ -322,5 +332,19 @@ function packageVersion(): string {
     const parent = dirname(directory);
     if (parent === directory) return "unknown";
     directory = parent;
+  }
+}
+
+/** An MCP server given with --mcp could not be started or listed. */
+class McpStartError extends Error {}
+
+async function startMcpServers(config: CliConfig): Promise<McpToolSet | undefined> {
+  const names = Object.keys(config.mcpServers);
+  if (names.length === 0) return undefined;
+  try {
+    return await loadMcpTools(config.mcpServers);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new McpStartError(`could not start the MCP server${names.length > 1 ? "s" : ""} ${names.join(", ")}: ${reason}`, { cause: error });
   }
 }

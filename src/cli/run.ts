@@ -9,6 +9,7 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { NODE_EXECUTE, OUTPUT_STREAM_TYPE } from "../graph/constants.js";
+import type { StructuredToolInterface } from "@langchain/core/tools";
 import { createCodeActAgent } from "../graph/create-codeact-graph.js";
 import { messageText } from "../graph/extract-code.js";
 import { CODEACT_MESSAGE_KEY, STOPPED_MARK } from "../graph/messages.js";
@@ -84,6 +85,8 @@ export interface RunTaskOptions {
   includeImages?: boolean;
   /** Write displayed images and HTML here (`--outputs-dir`); not written without it. */
   outputsDir?: string;
+  /** Tools for the agent (the MCP servers' from `--mcp`). */
+  tools?: StructuredToolInterface[];
 }
 
 /**
@@ -109,6 +112,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunReport> {
       model: options.model,
       executor,
       maxSteps: options.maxSteps,
+      ...(options.tools !== undefined && options.tools.length > 0 && { tools: options.tools }),
       includeImagesInObservation: options.includeImages ?? false,
     });
     // Stream modes: "tasks" marks each cell's start and end, "custom" carries

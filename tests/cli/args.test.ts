@@ -117,6 +117,7 @@ describe("resolveCliConfig", () => {
       executor: "javascript",
       images: false,
       outputsDir: expect.stringMatching(/^codeact-outputs\/\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d$/),
+      mcpServers: {},
       json: false,
       stream: true,
       quiet: false,
@@ -186,3 +187,36 @@ describe("helpText", () => {
   });
 });
 
+
+describe("--mcp", () => {
+  const { parseMcpServers, splitCommandLine } = jest.requireActual("../../src/cli/mcp-servers.js") as typeof import("../../src/cli/mcp-servers.js");
+  const env = { OPENAI_BASE_URL: "http://127.0.0.1:1/v1" };
+
+  it("takes command lines and URLs, repeatable, named or with a name made from the package or host", () => {
+    const options = parseCliArgs([
+      "--mcp", "npx -y @modelcontextprotocol/server-everything",
+      "--mcp", "docs=http://127.0.0.1:8000/mcp",
+      "--mcp", "https://tools.example.com/mcp",
+      "--mcp", "node './my server.js' --verbose",
+      "task",
+    ]);
+    expect(resolveCliConfig(options, env).mcpServers).toEqual({
+      everything: { transport: "stdio", command: "npx", args: ["-y", "@modelcontextprotocol/server-everything"] },
+      docs: { url: "http://127.0.0.1:8000/mcp" },
+      tools: { url: "https://tools.example.com/mcp" },
+      my_server: { transport: "stdio", command: "node", args: ["./my server.js", "--verbose"] },
+    });
+    expect(resolveCliConfig(parseCliArgs(["task"]), env).mcpServers).toEqual({});
+  });
+
+  it("keeps two unnamed servers with the same name apart, and refuses two with the same given name", () => {
+    expect(Object.keys(parseMcpServers(["npx server-x", "npx server-x"]))).toEqual(["x", "x2"]);
+    expect(() => parseMcpServers(["a=npx s", "a=npx t"])).toThrow(CliUsageError);
+    expect(() => parseMcpServers(["  "])).toThrow(/needs a command line or an http\(s\) URL/);
+    expect(() => parseMcpServers(["node 'open"])).toThrow(/unclosed/);
+  });
+
+  it("splits command lines like a shell (quotes and escapes, no expansion)", () => {
+    expect(splitCommandLine(`a "b c" 'd "e"' f\\ g "h\\"i" $HOME`)).toEqual(["a", "b c", 'd "e"', "f g", 'h"i', "$HOME"]);
+  });
+});

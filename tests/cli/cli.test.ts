@@ -291,6 +291,31 @@ describe("codeact output for people", () => {
 
 
 
+describe("codeact --mcp", () => {
+  const everything = require.resolve("@modelcontextprotocol/server-everything/dist/index.js");
+
+  it("gives the agent a real MCP server's tools, structured results as objects", async () => {
+    const code = 'const w = await everything__get_structured_content({ location: "New York" });\nconsole.log("humidity", w.humidity)';
+    const { run, server } = await withServer([`\`\`\`javascript\n${code}\n\`\`\``, "It is humid: 82%."]);
+    const result = await run(["--mcp", `${process.execPath} ${everything} stdio`, "How humid is New York?"]);
+    expect(result.code).toBe(EXIT_ANSWERED);
+    expect(result.stdout).toContain("humidity 82");
+    expect(result.stdout).toContain("It is humid: 82%.");
+    // the model was told about the server's tools, typed
+    const prompt = JSON.stringify(server.requests[0]?.messages[0]?.content);
+    expect(prompt).toContain("everything__get_structured_content");
+    expect(prompt).toMatch(/humidity:number/);
+  });
+
+  it("exits 1 naming the server when it cannot start, before any model call", async () => {
+    const { run, server } = await withServer(["never used"]);
+    const result = await run(["--mcp", "broken=/nonexistent/mcp-server", "task"]);
+    expect(result.code).toBe(EXIT_FAILED);
+    expect(result.stderr + result.stdout).toMatch(/could not start the MCP server broken/);
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
 describe("codeact when whoever started it is killed", () => {
   it("stops, and its sandbox worker with it, when its parent dies without passing the signal on", async () => {
     const { server } = await withServer(["Working.\n```javascript\nwhile (true) {}\n```", "done"]);
