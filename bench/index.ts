@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { JS_EXECUTOR_FULL, JS_EXECUTOR_QUICK, runJsExecutor } from "./js-executor.js";
 import { PROMPT_SIZE_FULL, PROMPT_SIZE_QUICK, runPromptSize } from "./prompt-size.js";
 import { PYTHON_EXECUTOR_FULL, PYTHON_EXECUTOR_QUICK, runPythonExecutor } from "./python-executor.js";
+import { MCP_FULL, MCP_QUICK, runMcpBench } from "./mcp.js";
 import { runScale, SCALE_FULL, SCALE_QUICK } from "./scale.js";
 import { runSessionTravel, SESSION_TRAVEL_FULL, SESSION_TRAVEL_QUICK } from "./session-travel.js";
 import { formatTable, type BenchFigure } from "./stats.js";
@@ -36,6 +37,7 @@ export const BENCHMARKS: readonly SuiteBenchmark[] = [
   },
   { key: "js", title: "JavaScript executor", run: (quick) => runJsExecutor(quick ? JS_EXECUTOR_QUICK : JS_EXECUTOR_FULL) },
   { key: "travel", title: "sessions that travel", run: (quick) => runSessionTravel(quick ? SESSION_TRAVEL_QUICK : SESSION_TRAVEL_FULL) },
+  { key: "mcp", title: "MCP servers", run: (quick) => runMcpBench(quick ? MCP_QUICK : MCP_FULL) },
   { key: "scale", title: "scale", run: (quick) => runScale(quick ? SCALE_QUICK : SCALE_FULL) },
   { key: "python", title: "Python executor", run: (quick) => runPythonExecutor(quick ? PYTHON_EXECUTOR_QUICK : PYTHON_EXECUTOR_FULL) },
   { key: "prompt", title: "prompt size", run: (quick) => runPromptSize(quick ? PROMPT_SIZE_QUICK : PROMPT_SIZE_FULL) },

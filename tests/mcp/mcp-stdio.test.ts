@@ -12,6 +12,8 @@ import { createCodeActAgent } from "../../src/index.js";
 import { IsolatedVmExecutor } from "../../src/executors/isolated-vm/index.js";
 import { loadMcpTools, type McpToolSet } from "../../src/tools/mcp.js";
 import { renderTypeScriptDeclarations } from "../../src/tools/typescript-declarations.js";
+import { renderPythonStubs } from "../../src/tools/python-stubs.js";
+import { JupyterExecutor, startLocalJupyter, type LocalJupyter } from "../../src/executors/jupyter/index.js";
 import { toolIdentifiers } from "../../src/tools/identifiers.js";
 import { createToolFunctions } from "../../src/tools/tool-functions.js";
 import { ScriptedChatModel, textOf } from "../graph/helpers.js";
@@ -96,4 +98,39 @@ it("covers MCP servers with lazy discovery: a search result shows the result typ
   const state = await agent.invoke({ messages: [{ role: "user", content: "find it" }] });
   const observation = textOf(state.messages[2]);
   expect(observation).toMatch(/declare function (everything|other)__get_structured_content\(args:\{[\s\S]*\}\): Promise<\{[\s\S]*temperature:number/);
+});
+
+describe("in Python", () => {
+  let server: LocalJupyter;
+  let python: JupyterExecutor;
+  beforeAll(async () => {
+    server = await startLocalJupyter();
+    python = new JupyterExecutor({ baseUrl: server.baseUrl, token: server.token });
+  });
+  afterAll(async () => {
+    await python?.close();
+    await server?.stop();
+  });
+
+  it("gets structured content as a dict, typed in the stub, and the server's error as an exception", async () => {
+    const call = toolIdentifiers(mcp.tools, "python")[mcp.tools.findIndex((candidate) => candidate.name === "everything__get-structured-content")];
+    const code = [
+      `w = ${call}(location="Los Angeles")`,
+      "print(type(w).__name__, w['temperature'] - 70, w['conditions'])",
+      "try:",
+      `    ${call}(location="Atlantis")`,
+      "except Exception as error:",
+      "    print('refused:', 'location' in str(error))",
+    ].join("\n");
+    const agent = createCodeActAgent({
+      model: new ScriptedChatModel([`\`\`\`python\n${code}\n\`\`\``, "done"]),
+      tools: mcp.tools,
+      executor: python,
+    });
+    const state = await agent.invoke({ messages: [{ role: "user", content: "weather" }] });
+    expect(textOf(state.messages[2])).toContain("dict 3 Sunny / Clear\nrefused: True");
+    const stub = await renderPythonStubs(mcp.tools.filter((candidate) => candidate.name === "everything__get-structured-content"));
+    expect(stub).toMatch(/\) -> dict: \.\.\./);
+    expect(stub).toContain("humidity (float): Humidity percentage");
+  });
 });
