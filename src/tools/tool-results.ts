@@ -25,7 +25,16 @@ export function mcpValue(content: unknown, artifact: unknown): unknown {
     }
   }
   if (isRecord(content) && "structuredContent" in content) return content.structuredContent;
-  return content;
+  return Array.isArray(content) ? content.map(mcpBlock) : content;
+}
+
+/** Content blocks as MCP describes them: an image as `{ type: "image", mimeType, data }` (base64), not a data URL. */
+function mcpBlock(block: unknown): unknown {
+  if (!isRecord(block) || block.type !== "image_url") return block;
+  const imageUrl = block.image_url;
+  const url = typeof imageUrl === "string" ? imageUrl : isRecord(imageUrl) && typeof imageUrl.url === "string" ? imageUrl.url : "";
+  const match = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  return match ? { type: "image", mimeType: match[1], data: match[2] } : block;
 }
 
 const validators = new WeakMap<object, Validator | null>();
