@@ -23,6 +23,7 @@ import {
   type CreateCodeActParams,
 } from "../src/index.js";
 import type { CodeLanguage } from "../src/executors/types.js";
+import { loadMcpTools } from "../src/tools/mcp.js";
 import { chatModelFor, executorFor } from "./runtime.js";
 import {
   AgentSettingsAnnotation,
@@ -43,50 +44,62 @@ export interface ConfigurableCodeActOptions {
 
 /** Builds the compiled agent (no checkpointer: the server brings one). */
 export function createConfigurableCodeActAgent(options: ConfigurableCodeActOptions) {
-  const cache = new Map<string, CodeActNodes>();
-  const nodesFor = (config: RunnableConfig): CodeActNodes => {
+  // Per settings, built once; with MCP servers the build waits for their tool lists.
+  const cache = new Map<string, Promise<CodeActNodes>>();
+  const nodesFor = (config: RunnableConfig): Promise<CodeActNodes> => {
     const settings: AgentSettings = readAgentSettings(config);
     const key = JSON.stringify(settings);
     let nodes = cache.get(key);
     if (nodes === undefined) {
-      const params: CreateCodeActParams = {
-        model: chatModelFor(settings),
-        executor: executorFor(options.language, settings),
-        tools: options.tools ?? [],
-        maxSteps: settings.maxSteps,
-        approve: settings.approve,
-        ...(settings.responseSchema !== undefined && {
-          responseFormat: responseFormatFrom(settings.responseSchema),
-        }),
-        ...(options.prompt !== undefined && { prompt: options.prompt }),
-      };
-      nodes = createCodeActNodes(params, options.name);
+      nodes = buildNodes(options, settings);
       cache.set(key, nodes);
+      // A server that could not be reached is tried again by the next run.
+      nodes.catch(() => cache.delete(key));
     }
     return nodes;
   };
 
   return new StateGraph(CodeActState, AgentSettingsAnnotation)
-    .addNode(NODE_MODEL, (state: CodeActStateType, config: LangGraphRunnableConfig) =>
-      nodesFor(config).model(state, config)
+    .addNode(NODE_MODEL, async (state: CodeActStateType, config: LangGraphRunnableConfig) =>
+      (await nodesFor(config)).model(state, config)
     )
     .addNode(
       NODE_ROUTE,
-      (state: CodeActStateType, config: LangGraphRunnableConfig) => nodesFor(config).route(state, config),
+      async (state: CodeActStateType, config: LangGraphRunnableConfig) => (await nodesFor(config)).route(state, config),
       { ends: [NODE_EXECUTE, NODE_MODEL, END] }
     )
-    .addNode(NODE_EXECUTE, (state: CodeActStateType, config: LangGraphRunnableConfig) =>
-      nodesFor(config).execute(state, config)
+    .addNode(NODE_EXECUTE, async (state: CodeActStateType, config: LangGraphRunnableConfig) =>
+      (await nodesFor(config)).execute(state, config)
     )
     .addEdge(START, NODE_MODEL)
     .addConditionalEdges(
       NODE_MODEL,
-      untracedEdge((state: CodeActStateType, config?: RunnableConfig) => nodesFor(config ?? {}).afterModel(state)),
+      untracedEdge(async (state: CodeActStateType, config?: RunnableConfig) => (await nodesFor(config ?? {})).afterModel(state)),
       [NODE_ROUTE, END]
     )
     .addEdge(NODE_EXECUTE, NODE_MODEL)
     .compile({ name: options.name, description: options.description })
     .withConfig({ recursionLimit: defaultRecursionLimit(MAX_STUDIO_MAX_STEPS) });
+}
+
+async function buildNodes(options: ConfigurableCodeActOptions, settings: AgentSettings): Promise<CodeActNodes> {
+  const servers = Object.entries(settings.mcpServers ?? {});
+  const mcpTools =
+    servers.length === 0
+      ? []
+      : (await loadMcpTools(Object.fromEntries(servers.map(([name, url]) => [name, { url }])))).tools;
+  const params: CreateCodeActParams = {
+    model: chatModelFor(settings),
+    executor: executorFor(options.language, settings),
+    tools: [...(options.tools ?? []), ...mcpTools],
+    maxSteps: settings.maxSteps,
+    approve: settings.approve,
+    ...(settings.responseSchema !== undefined && {
+      responseFormat: responseFormatFrom(settings.responseSchema),
+    }),
+    ...(options.prompt !== undefined && { prompt: options.prompt }),
+  };
+  return createCodeActNodes(params, options.name);
 }
 
 /**

@@ -40,6 +40,12 @@ export const AgentSettingsAnnotation = Annotation.Root({
    * back to the model). In the team graph it applies to the analysts.
    */
   responseSchema: Annotation<Record<string, unknown> | undefined>,
+  /**
+   * MCP servers over Streamable HTTP whose tools the agent gets, by name:
+   * `{ "docs": "http://127.0.0.1:8000/mcp" }` (the code calls `docs__<tool>`).
+   * URLs only: an assistant's settings never start a process on the server.
+   */
+  mcpServers: Annotation<Record<string, string> | undefined>,
 });
 
 const SettingsSchema = z.object({
@@ -51,6 +57,7 @@ const SettingsSchema = z.object({
   memoryLimitMb: z.number().int().min(8).optional(),
   approve: z.boolean().optional(),
   responseSchema: z.record(z.string(), z.unknown()).optional(),
+  mcpServers: z.record(z.string().regex(/^[A-Za-z][\w-]*$/), z.string().url()).optional(),
 });
 
 /** Settings with every default filled in. */
@@ -63,6 +70,7 @@ export interface AgentSettings {
   memoryLimitMb: number;
   approve: boolean;
   responseSchema: Record<string, unknown> | undefined;
+  mcpServers: Record<string, string> | undefined;
 }
 
 const SETTING_KEYS = Object.keys(SettingsSchema.shape);
@@ -102,6 +110,7 @@ export function readAgentSettings(config: RunnableConfig | undefined): AgentSett
     memoryLimitMb: settings.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
     approve: settings.approve ?? false,
     responseSchema: settings.responseSchema,
+    mcpServers: settings.mcpServers,
   };
 }
 

@@ -4,6 +4,8 @@
  * subgraphs), an approval interrupt resumed with an edit, thread state.
  * The model is the replay server, scripted by what each request contains.
  */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { Client } from "@langchain/langgraph-sdk";
 import {
   startReplayServer,
@@ -69,6 +71,11 @@ function reply(body: ChatRequestBody): string | ReplayReply {
     return seen("defined 7")
       ? "Defined."
       : fence("javascript", "function fee(n) { return n + 2 }\nclass Box { constructor(v) { this.v = v } open() { return fee(this.v) } }\nconst box = new Box(5);\nconsole.log('defined ' + box.open())");
+  }
+  if (task.includes("MCP-SHOP")) {
+    return seen("price 30")
+      ? "It costs 30 euros."
+      : fence("javascript", 'const item = await shop__lookup({ id: "xyz" });\nconsole.log("price " + item.price, typeof item)');
   }
   if (task.includes("PYTHON")) {
     return seen("py-42") ? "Python says py-42." : fence("python", 'print(f"py-{6*7}")');
@@ -255,6 +262,35 @@ it("streams subgraph updates and stdout from a team member (subgraphs: true)", a
   expect(fromAnalyst("updates").some((event) => Object.keys(event.data as object).includes("execute"))).toBe(true);
   const final = events.filter((event) => event.event === "updates").at(-1);
   expect(JSON.stringify(final?.data)).toContain("The analyst counted three ticks.");
+});
+
+it("gives an assistant the tools of the MCP servers in its settings (mcpServers, Streamable HTTP)", async () => {
+  const shop = spawn(process.execPath, ["--import", "tsx", join(__dirname, "../mcp/fixtures/http-server.ts"), "0"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      shop.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+        const match = /listening (\d+)/.exec(chunk);
+        if (match) resolve(Number(match[1]));
+      });
+      shop.on("exit", () => reject(new Error("the MCP test server exited")));
+    });
+    const assistant = await client.assistants.create({
+      graphId: "codeact_js",
+      name: "with-mcp",
+      config: { configurable: { mcpServers: { shop: `http://127.0.0.1:${port}/mcp` } } },
+    });
+    const thread = await client.threads.create();
+    const result = (await client.runs.wait(thread.thread_id, assistant.assistant_id, {
+      input: { messages: [{ role: "user", content: "MCP-SHOP" }] },
+    })) as { messages: Array<{ content: unknown }> };
+    expect(JSON.stringify(result.messages.at(-2)?.content)).toContain("price 30 object");
+    expect(JSON.stringify(result.messages.at(-1)?.content)).toContain("It costs 30 euros.");
+    await client.assistants.delete(assistant.assistant_id);
+  } finally {
+    shop.kill("SIGKILL");
+  }
 });
 
 // Last: it restarts the shared server.
