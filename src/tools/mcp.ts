@@ -46,7 +46,7 @@ export async function loadMcpTools(servers: Record<string, McpServerConfig>): Pr
     );
   }
   const client = new adapters.MultiServerMCPClient({
-    mcpServers: servers,
+    mcpServers: withRestart(servers),
     prefixToolNameWithServerName: true,
     throwOnLoadError: true,
     onConnectionError: "throw",
@@ -68,9 +68,35 @@ export async function loadMcpTools(servers: Record<string, McpServerConfig>): Pr
         cursor = page.nextCursor;
       } while (cursor !== undefined);
     }
+    // A restarted server gets new tool objects from the adapter; the agent keeps ours, which call the current ones.
+    for (const tool of tools) followRestarts(tool, () => client.getTools());
     return { tools, close: () => client.close() };
   } catch (error) {
     await client.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Stdio servers restart when their process exits (a few attempts), unless configured otherwise. */
+function withRestart(servers: Record<string, McpServerConfig>): Record<string, McpServerConfig> {
+  return Object.fromEntries(
+    Object.entries(servers).map(([name, server]) => [
+      name,
+      "command" in server && !("restart" in server && server.restart) ? { ...server, restart: { enabled: true, maxAttempts: 3, delayMs: 200 } } : server,
+    ])
+  );
+}
+
+type ToolFunc = (input: unknown, runManager?: unknown, config?: unknown) => Promise<unknown>;
+
+/** Makes `tool` call the adapter's current tool of the same name (the one bound to the live connection). */
+function followRestarts(tool: StructuredToolInterface, current: () => Promise<StructuredToolInterface[]>): void {
+  const own = tool as unknown as { func?: ToolFunc };
+  const original = own.func;
+  if (typeof original !== "function") return;
+  own.func = async (input, runManager, config) => {
+    const latest = (await current()).find((candidate) => candidate.name === tool.name) as unknown as { func?: ToolFunc } | undefined;
+    const func = latest?.func && latest !== own ? latest.func : original;
+    return func(input, runManager, config);
+  };
 }

@@ -5,7 +5,9 @@
  * declarations from the server's output schema, server errors thrown inside
  * the code, distinct names for two servers' tools.
  */
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { childrenOf, isAlive, until } from "../support/processes.js";
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import { createCodeActAgent } from "../../src/index.js";
@@ -133,4 +135,35 @@ describe("in Python", () => {
     expect(stub).toMatch(/\) -> dict: \.\.\./);
     expect(stub).toContain("humidity (float): Humidity percentage");
   });
+});
+
+it("restarts a stdio server that died: the call in flight fails clearly, a later one works", async () => {
+  const own = await loadMcpTools({ solo: stdioServer });
+  try {
+    const functions = createToolFunctions(own.tools, { language: "javascript" });
+    const echo = functions["solo__echo"]!;
+    expect(await echo({ message: "before" })).toBe("Echo: before");
+    const servers = childrenOf(process.pid).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("server-everything"));
+    const before = new Set(servers);
+    // The newest server-everything child is this set's.
+    const victim = Math.max(...servers);
+    process.kill(victim, "SIGKILL");
+    await until(() => !isAlive(victim), 5_000);
+    let failure: unknown;
+    try {
+      await echo({ message: "during" });
+    } catch (error) {
+      failure = error;
+    }
+    if (failure !== undefined) expect(String(failure)).toMatch(/^Error: solo__echo: /);
+    // the adapter starts it again; the agent's tool follows the new connection
+    expect(await until(() => childrenOf(process.pid).some((pid) => !before.has(pid) && isAlive(pid)), 10_000)).toBe(true);
+    let answer: unknown;
+    for (let attempt = 0; attempt < 30 && answer === undefined; attempt += 1) {
+      answer = await echo({ message: "after" }).catch(() => new Promise((resolve) => setTimeout(() => resolve(undefined), 200)));
+    }
+    expect(answer).toBe("Echo: after");
+  } finally {
+    await own.close();
+  }
 });
