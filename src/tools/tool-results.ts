@@ -5,6 +5,7 @@
  */
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { toJsonSchema, Validator } from "@langchain/core/utils/json_schema";
+import type { RichOutput } from "../executors/types.js";
 import { isRecord } from "./json-schema.js";
 
 /** Set on tools from {@link loadMcpTools}: their results are MCP call results. */
@@ -70,4 +71,14 @@ export function checkOutput(tool: StructuredToolInterface, identifier: string, v
     .slice(0, 3)
     .map((error) => `${error.instanceLocation.replace(/^#\/?/, "") || "(result)"}: ${error.error}`);
   throw new TypeError(`${identifier} returned a result that does not match its output schema: ${problems.join("; ")}`);
+}
+
+/** The images in a tool's value for code (MCP image blocks), as rich outputs. */
+export function imagesOf(value: unknown): RichOutput[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((block) =>
+    isRecord(block) && block.type === "image" && typeof block.mimeType === "string" && typeof block.data === "string"
+      ? [{ mimeType: block.mimeType, data: block.data }]
+      : []
+  );
 }

@@ -69,6 +69,20 @@ it("runs a program against the server's typed API: structured results, a server 
   expect(observation).toMatch(/60 a\+b .*refused: closed/);
 });
 
+it("shows an image a tool returned like one the code displayed: in the observation, to a vision model", async () => {
+  const agent = createCodeActAgent({
+    model: new ScriptedChatModel(["```javascript\nconst blocks = await shop__picture({});\nblocks.length\n```", "done"]),
+    tools: mcp.tools,
+    executor,
+    includeImagesInObservation: true,
+  });
+  const state = await agent.invoke({ messages: [{ role: "user", content: "picture" }] });
+  const observation = state.messages[2]!;
+  expect(textOf(observation)).toContain("[image/png displayed]");
+  const content = observation.content as Array<{ type: string; image_url?: { url: string } }>;
+  expect(content.some((block) => block.type === "image_url" && block.image_url?.url.startsWith("data:image/png;base64,"))).toBe(true);
+});
+
 it("hands image content to the code as data", async () => {
   const functions = createToolFunctions(mcp.tools, { language: "javascript" });
   const picture = (await functions["shop__picture"]!({})) as Array<{ type: string; mimeType?: string; data?: string }>;

@@ -2,13 +2,9 @@ import { isDeepStrictEqual } from "node:util";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import { RunnableLambda, type RunnableConfig } from "@langchain/core/runnables";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import type { ExecuteResult, HostFunction } from "../../executors/types.js";
+import type { ExecuteResult } from "../../executors/types.js";
 import { createToolFunctions } from "../../tools/tool-functions.js";
-import {
-  OUTPUT_STREAM_TYPE,
-  RICH_OUTPUT_STREAM_TYPE,
-  TOOL_CALL_STREAM_TYPE,
-} from "../constants.js";
+import { OUTPUT_STREAM_TYPE, RICH_OUTPUT_STREAM_TYPE } from "../constants.js";
 import { resolveCodeAct, type ResolvedCodeAct } from "../resolve.js";
 import { extractCode, messageText } from "../extract-code.js";
 import {
@@ -16,11 +12,7 @@ import {
   executionDetails,
   executionObservationContent,
   formatExecutionResult,
-  MAX_DETAILS_TOOL_CALLS,
-  toolCallJson,
   type ObservationRichOutput,
-  type ObservationToolCall,
-  type RecordedToolCalls,
 } from "../messages.js";
 import { executorSessionId } from "../session-id.js";
 import { recordSessionVersion, sessionForState } from "../session-versions.js";
@@ -32,6 +24,9 @@ import {
   type CellTraceOutputs,
 } from "../../tracing/trace-outputs.js";
 import { advanceStepWindow, currentStep } from "../step-window.js";
+import { ToolCallLog } from "../tool-call-log.js";
+
+export type { ToolCallStreamChunk } from "../tool-call-log.js";
 import type { ExecuteNodeParams } from "../types.js";
 
 /** Name of the child run each code cell gets in traces. */
@@ -43,27 +38,6 @@ export interface OutputStreamChunk {
   chunk: string;
 }
 
-/**
- * A tool call made from inside a running cell, on LangGraph's `custom`
- * stream: `phase: "start"` when the code calls it, `phase: "end"` when it
- * returns or fails. Arguments and result are JSON text clipped like
- * {@link ObservationToolCall}'s.
- */
-export interface ToolCallStreamChunk {
-  type: typeof TOOL_CALL_STREAM_TYPE;
-  phase: "start" | "end";
-  /** Position of the call in its cell, from 0: pairs a start with its end. */
-  index: number;
-  name: string;
-  /** On `start`: the arguments, as JSON text. */
-  args?: string;
-  /** On `end` of a call that returned: the result, as JSON text. */
-  result?: string;
-  /** On `end` of a call that failed: the error message the code received. */
-  error?: string;
-  /** On `end`: wall time of the call, in milliseconds. */
-  durationMs?: number;
-}
 
 /**
  * A rich output (image, HTML, SVG, JSON) of a cell on LangGraph's `custom`
@@ -158,6 +132,8 @@ export function createExecuteNode(
     }
     const toolCalls = toolLog.close();
     if (result === undefined) throw new Error("The code cell ended without a result.");
+    // Images tools returned (MCP image content) are shown like images the code displayed.
+    if (toolLog.images.length > 0) result = { ...result, outputs: [...result.outputs, ...toolLog.images] };
     const details = executionDetails(result, toolCalls);
     if (writer !== undefined) {
       details.outputs?.forEach((output, index) => {
@@ -230,81 +206,4 @@ function changed<K extends string, T>(
 ): { [P in K]?: T } {
   if (next === undefined || next === current || isDeepStrictEqual(next, current)) return {};
   return { [key]: next } as { [P in K]?: T };
-}
-
-/**
- * Records the tool calls of one cell by wrapping its host functions: the
- * first {@link MAX_DETAILS_TOOL_CALLS} for the observation's details, all of
- * them on the custom stream when there is a writer. Kept cheap: two clock
- * reads and two capped `JSON.stringify` calls per call.
- */
-class ToolCallLog {
-  readonly #writer: ((chunk: unknown) => void) | undefined;
-  readonly #calls: Array<{ call: ObservationToolCall; done: boolean }> = [];
-  #started = 0;
-  #closed = false;
-
-  constructor(writer: ((chunk: unknown) => void) | undefined) {
-    this.#writer = writer;
-  }
-
-  wrap(functions: Record<string, HostFunction>): Record<string, HostFunction> {
-    const wrapped: Record<string, HostFunction> = {};
-    for (const [name, fn] of Object.entries(functions)) {
-      const call = (...args: unknown[]): Promise<unknown> => this.#call(name, fn, args);
-      wrapped[name] =
-        fn.parameters === undefined ? call : Object.assign(call, { parameters: fn.parameters });
-    }
-    return wrapped;
-  }
-
-  async #call(name: string, fn: HostFunction, args: unknown[]): Promise<unknown> {
-    const index = this.#started++;
-    const record =
-      index < MAX_DETAILS_TOOL_CALLS ? { call: { name, args: "", durationMs: 0 }, done: false } : undefined;
-    const stream = this.#closed ? undefined : this.#writer;
-    const describe = record !== undefined || stream !== undefined;
-    // The code passes one input object, except for positional calls.
-    const argsJson = describe ? (toolCallJson(args.length === 1 ? args[0] : args) ?? "null") : "";
-    if (record !== undefined) {
-      record.call.args = argsJson;
-      this.#calls.push(record);
-    }
-    stream?.({ type: TOOL_CALL_STREAM_TYPE, phase: "start", index, name, args: argsJson } satisfies ToolCallStreamChunk);
-    const startedAt = performance.now();
-    let outcome: { result?: string; error?: string } = {};
-    try {
-      const value = await fn(...args);
-      const result = describe ? toolCallJson(value) : undefined;
-      if (result !== undefined) outcome = { result };
-      return value;
-    } catch (error) {
-      outcome = { error: error instanceof Error ? error.message : String(error) };
-      throw error;
-    } finally {
-      const durationMs = roundMs(performance.now() - startedAt);
-      if (!this.#closed) {
-        if (record !== undefined) {
-          Object.assign(record.call, outcome, { durationMs });
-          record.done = true;
-        }
-        stream?.({ type: TOOL_CALL_STREAM_TYPE, phase: "end", index, name, ...outcome, durationMs } satisfies ToolCallStreamChunk);
-      }
-    }
-  }
-
-  /** The recorded calls, those still running marked so; later events are ignored. */
-  close(): RecordedToolCalls {
-    this.#closed = true;
-    return {
-      calls: this.#calls.map(({ call, done }) =>
-        done ? { ...call } : { ...call, error: "still running when the cell ended" }
-      ),
-      omitted: Math.max(0, this.#started - MAX_DETAILS_TOOL_CALLS),
-    };
-  }
-}
-
-function roundMs(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }
