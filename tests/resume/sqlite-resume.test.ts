@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalJupyter, type LocalJupyter } from "../../src/executors/jupyter/index.js";
 import { JupyterClient } from "../../src/executors/jupyter/rest-client.js";
-import { js, observations, py, runAgentProcess, startAgentWorker, type FixtureInput } from "./helpers.js";
+import { js, observations, py, runAgentProcess, startAgentWorker, type FixtureInput, type FixtureOutput } from "./helpers.js";
 
 jest.setTimeout(180_000);
 
@@ -21,6 +21,28 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(directory, { recursive: true, force: true });
 });
+
+/**
+ * Steps 2–4 of a thread set up by worker A in step 1: B, A, B each add to the
+ * ledger and count the step; each observation shows the running totals and
+ * reports no loss.
+ */
+async function alternate(
+  turn: (worker: 0 | 1, code: string) => Promise<FixtureOutput>,
+  code: (amount: number) => string,
+  shown: (total: number, steps: number) => string
+): Promise<void> {
+  const expected = [
+    { worker: 1 as const, amount: 100, total: 110, steps: 2 },
+    { worker: 0 as const, amount: 50, total: 165, steps: 3 },
+    { worker: 1 as const, amount: 10, total: 176, steps: 4 },
+  ];
+  for (const { worker, amount, total, steps } of expected) {
+    const [observation] = observations(await turn(worker, code(amount)));
+    expect(observation).toContain(shown(total, steps));
+    expect(observation).not.toMatch(/Not restored|could not be restored|lost/);
+  }
+}
 
 describe("JavaScript (isolated-vm)", () => {
   it("continues a thread in a new process: variables, functions and classes come back, the rest is named", async () => {
@@ -79,17 +101,11 @@ describe("JavaScript (isolated-vm)", () => {
           "const ledger = new Ledger();\nvar steps = 1;\nsteps"
       );
       expect(observations(setUp)[0]).toContain("Value: 1");
-      const expected = [
-        { worker: 1 as const, amount: 100, total: 110, steps: 2 },
-        { worker: 0 as const, amount: 50, total: 165, steps: 3 },
-        { worker: 1 as const, amount: 10, total: 176, steps: 4 },
-      ];
-      for (const { worker, amount, total, steps } of expected) {
-        const output = await turn(worker, `ledger.add(${amount}); steps = steps + 1; [ledger.total(), steps, ledger instanceof Ledger]`);
-        const [observation] = observations(output);
-        expect(observation).toContain(`Value: [ ${total}, ${steps}, true ]`);
-        expect(observation).not.toMatch(/Not restored|could not be restored|lost/);
-      }
+      await alternate(
+        turn,
+        (amount) => `ledger.add(${amount}); steps = steps + 1; [ledger.total(), steps, ledger instanceof Ledger]`,
+        (total, steps) => `Value: [ ${total}, ${steps}, true ]`
+      );
     } finally {
       await Promise.all(workers.map((worker) => worker.close()));
     }
@@ -185,17 +201,11 @@ describe("Python (Jupyter)", () => {
           "ledger = Ledger()\nsteps = 1\nprint(steps)"
       );
       expect(observations(setUp)[0]).toContain("Output:\n1");
-      const expected = [
-        { worker: 1 as const, amount: 100, total: 110, steps: 2 },
-        { worker: 0 as const, amount: 50, total: 165, steps: 3 },
-        { worker: 1 as const, amount: 10, total: 176, steps: 4 },
-      ];
-      for (const { worker, amount, total, steps } of expected) {
-        const output = await turn(worker, `ledger.add(${amount})\nsteps = steps + 1\nprint(ledger.total(), steps, isinstance(ledger, Ledger), math.floor(2.5))`);
-        const [observation] = observations(output);
-        expect(observation).toContain(`${total} ${steps} True 2`);
-        expect(observation).not.toMatch(/Not restored|could not be restored|lost/);
-      }
+      await alternate(
+        turn,
+        (amount) => `ledger.add(${amount})\nsteps = steps + 1\nprint(ledger.total(), steps, isinstance(ledger, Ledger), math.floor(2.5))`,
+        (total, steps) => `${total} ${steps} True 2`
+      );
     } finally {
       await Promise.all(workers.map((worker) => worker.close()));
       await other.stop();
