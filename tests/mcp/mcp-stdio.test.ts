@@ -167,3 +167,21 @@ it("restarts a stdio server that died: the call in flight fails clearly, a later
     await own.close();
   }
 });
+
+it("stops its stdio servers on close() and starts none again", async () => {
+  const everythingChildren = (): number[] =>
+    childrenOf(process.pid).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("server-everything");
+      } catch {
+        return false;
+      }
+    });
+  const before = new Set(everythingChildren());
+  const own = await loadMcpTools({ closing: stdioServer });
+  const started = everythingChildren().filter((pid) => !before.has(pid));
+  expect(started).toHaveLength(1);
+  await own.close();
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect(everythingChildren().filter((pid) => !before.has(pid) && isAlive(pid))).toEqual([]);
+});
