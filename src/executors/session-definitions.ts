@@ -3,11 +3,9 @@
  * boundary: from a sandbox, or back from graph state that may have been
  * edited. Shared by both executors.
  */
+import { isRecord } from "../shared/is-record.js";
 import type { CodeDefinition, InstanceLocation, SessionDefinitions } from "./types.js";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { clip } from "../shared/clip.js";
 
 /** Definitions from the guest, or from graph state (either may be junk): the well-formed part. */
 export function parseDefinitions(value: unknown): SessionDefinitions {
@@ -39,3 +37,28 @@ export function parseDefinitions(value: unknown): SessionDefinitions {
 export function noDefinitions(definitions: SessionDefinitions | undefined): boolean {
   return !definitions || (definitions.code.length === 0 && Object.keys(definitions.instances ?? {}).length === 0);
 }
+
+/**
+ * What a new session holds after a restore: the definitions that were
+ * replayed, and the instance locations of the variables it kept.
+ */
+export function restoredDefinitions(
+  definitions: SessionDefinitions,
+  replayed: readonly string[],
+  hasVariable: (name: string) => boolean
+): SessionDefinitions {
+  const instances = definitions.instances && Object.entries(definitions.instances).filter(([name]) => hasVariable(name));
+  return {
+    code: definitions.code.filter((definition) => replayed.includes(definition.name)),
+    ...(instances && { instances: Object.fromEntries(instances) }),
+  };
+}
+
+/** One note per definition or instance that could not come back and says why (at most five). */
+export function definitionLossNotes(lost: ReadonlyArray<{ name: string; reason: string }>): string[] {
+  return lost
+    .filter((entry) => entry.reason)
+    .slice(0, 5)
+    .map((entry) => `${entry.name}: ${clip(entry.reason, 200)}.`);
+}
+

@@ -2,6 +2,7 @@ import type { StructuredToolInterface } from "@langchain/core/tools";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import type { CodeLanguage } from "../executors/types.js";
 import { isPythonParameterName } from "./identifiers.js";
+import { isRecord } from "../shared/is-record.js";
 
 /** A JSON schema node, read loosely: every keyword is optional. */
 export type JsonSchema = { [keyword: string]: unknown };
@@ -31,9 +32,17 @@ const DATA_KEYWORDS: ReadonlySet<string> = new Set([
 
 const normalizedSchemas = new WeakMap<object, JsonSchema>();
 
-/** Is `value` a non-array object? */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+export { isRecord } from "../shared/is-record.js";
+
+/**
+ * The JSON schema of what a tool returns, from the `outputSchema` (zod or
+ * JSON Schema) set on the tool object; undefined without one.
+ */
+export function toolOutputSchema(tool: StructuredToolInterface): JsonSchema | undefined {
+  const { outputSchema: source } = tool as { outputSchema?: unknown };
+  if (source === undefined || source === null) return undefined;
+  const converted = toJsonSchema(source as Parameters<typeof toJsonSchema>[0]);
+  return isRecord(converted) ? converted : undefined;
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { isMcpTool } from "./tool-results.js";
-import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { isPlainIdentifier, isPythonParameterName, toolIdentifiers } from "./identifiers.js";
 import {
   commentLines,
@@ -14,6 +13,7 @@ import {
   singleLine,
   toolSchemaToJsonSchema,
   type JsonSchema,
+  toolOutputSchema,
 } from "./json-schema.js";
 
 // One space: inside parentheses Python ignores indentation, and " name"
@@ -126,19 +126,15 @@ function returnType(
   tool: StructuredToolInterface,
   context: TypeContext
 ): { type?: string; doc?: string[] } {
-  const { outputSchema, responseFormat } = tool as {
-    outputSchema?: unknown;
-    responseFormat?: unknown;
-  };
+  const { responseFormat } = tool as { responseFormat?: unknown };
   if (responseFormat === "content_and_artifact" && !isMcpTool(tool)) {
     return {
       type: "dict[str, Any]",
       doc: ['Returns {"content": ..., "artifact": ...}: the text and the raw data.'],
     };
   }
-  if (outputSchema === undefined || outputSchema === null) return {};
-  const converted = toJsonSchema(outputSchema as Parameters<typeof toJsonSchema>[0]);
-  if (!isRecord(converted)) return {};
+  const converted = toolOutputSchema(tool);
+  if (converted === undefined) return {};
   const outputContext: TypeContext = { ...context, root: converted };
   const fields = Object.entries(schemaProperties(converted)).flatMap(([name, property]) =>
     keyLines(name, property, !requiredNames(converted).has(name), outputContext, 1)

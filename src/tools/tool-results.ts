@@ -4,9 +4,9 @@
  * that declares an output schema checked against it on the host.
  */
 import type { StructuredToolInterface } from "@langchain/core/tools";
-import { toJsonSchema, Validator } from "@langchain/core/utils/json_schema";
+import { Validator } from "@langchain/core/utils/json_schema";
 import type { RichOutput } from "../executors/types.js";
-import { isRecord } from "./json-schema.js";
+import { isRecord, toolOutputSchema } from "./json-schema.js";
 
 /** Set on tools from {@link loadMcpTools}: their results are MCP call results. */
 export const MCP_TOOL = Symbol.for("langgraph-codeact.mcp-tool");
@@ -43,15 +43,12 @@ const validators = new WeakMap<object, Validator | null>();
 function validatorFor(tool: StructuredToolInterface): Validator | null {
   const cached = validators.get(tool);
   if (cached !== undefined) return cached;
-  const source = (tool as { outputSchema?: unknown }).outputSchema;
   let validator: Validator | null = null;
-  if (source !== undefined && source !== null) {
-    try {
-      const schema = toJsonSchema(source as Parameters<typeof toJsonSchema>[0]);
-      if (isRecord(schema)) validator = new Validator(schema as ConstructorParameters<typeof Validator>[0], "2020-12", false);
-    } catch {
-      validator = null; // a schema we cannot read validates nothing (and is not declared either)
-    }
+  try {
+    const schema = toolOutputSchema(tool);
+    if (schema !== undefined) validator = new Validator(schema as ConstructorParameters<typeof Validator>[0], "2020-12", false);
+  } catch {
+    validator = null; // a schema we cannot read validates nothing
   }
   validators.set(tool, validator);
   return validator;

@@ -1,6 +1,5 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { isMcpTool } from "./tool-results.js";
-import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { isPlainIdentifier, toolIdentifiers } from "./identifiers.js";
 import {
   commentLines,
@@ -14,6 +13,7 @@ import {
   singleLine,
   toolSchemaToJsonSchema,
   type JsonSchema,
+  toolOutputSchema,
 } from "./json-schema.js";
 
 // One space a level: " name" is one token where "  name" is two (o200k_base).
@@ -100,7 +100,7 @@ function renderDeclaration(tool: StructuredToolInterface, identifier: string): D
     const optional = isObject && requiredNames(schema).size === 0 ? "?" : "";
     parameter = `${isObject ? "args" : "input"}${optional}:${input.type(schema, 0)}`;
   }
-  const output = outputSchema(tool);
+  const output = toolOutputSchema(tool);
   const outputWriter =
     output === undefined ? undefined : new TypeWriter(output, `${pascalCase(identifier)}Output`);
   const returns =
@@ -116,13 +116,6 @@ function renderDeclaration(tool: StructuredToolInterface, identifier: string): D
     `declare function ${identifier}(${parameter}): Promise<${returns}>`,
   ].join("\n");
   return { text, usesInt: input.usesInt || outputWriter?.usesInt === true };
-}
-
-function outputSchema(tool: StructuredToolInterface): JsonSchema | undefined {
-  const { outputSchema: source } = tool as { outputSchema?: unknown };
-  if (source === undefined || source === null) return undefined;
-  const converted = toJsonSchema(source as Parameters<typeof toJsonSchema>[0]);
-  return isRecord(converted) ? converted : undefined;
 }
 
 function pascalCase(identifier: string): string {

@@ -2,6 +2,7 @@
  * The guest runtime's reply for one cell, checked on the host: it crossed a
  * trust boundary, so only the expected shapes are kept.
  */
+import { isRecord } from "../../shared/is-record.js";
 import type { SessionDefinitions } from "../types.js";
 import { parseDefinitions } from "../session-definitions.js";
 
@@ -18,10 +19,6 @@ export interface GuestRunResult {
   definitions: SessionDefinitions;
   /** Tool calls still running when the cell ended: their results are never delivered. */
   abandonedToolCalls: number;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The reply crossed a trust boundary: accept only the shapes we expect. */

@@ -331,16 +331,9 @@ export class IsolatedVmExecutor implements Executor {
   #failure(failure: SessionFailure): ExecutionError {
     return failureError(failure === "closed" ? "crash" : failure, { timeoutMs: this.#timeoutMs, memoryLimitMb: this.#memoryLimitMb });
   }
-
-
-
 }
 
 /** Creates an {@link IsolatedVmExecutor}. */
 export function createIsolatedVmExecutor(options: IsolatedVmExecutorOptions = {}): IsolatedVmExecutor {
   return new IsolatedVmExecutor(options);
 }
-
-
-
-

@@ -3,12 +3,11 @@
  * functions and classes replayed, then the class instances; what could not
  * come back is named, with the reason, in the session change.
  */
-import { clip } from "../../shared/clip.js";
 import { combineSessionChanges, type SessionChange } from "../session-change.js";
 import type { SessionDefinitions } from "../types.js";
 import { restartCause } from "./cell-failures.js";
 import { CANNOT_TRAVEL_NOTE } from "./cell-result.js";
-import { noDefinitions } from "../session-definitions.js";
+import { definitionLossNotes, noDefinitions, restoredDefinitions } from "../session-definitions.js";
 import { SessionFailedError, type IsolateSession, type SessionFailure } from "./isolate-session.js";
 import { isSingleDefinition } from "./transform.js";
 import type { SessionSlot } from "./session-slots.js";
@@ -56,15 +55,10 @@ export async function startRestoredSession(options: {
     return json === undefined ? [] : [[name, json] as const];
   }));
   const failedNames = new Set(failed.map((entry) => entry.name));
-  slot.definitions = {
-    code: definitions.code.filter((definition) => restored.includes(definition.name)),
-    ...(definitions.instances && {
-      instances: Object.fromEntries(Object.entries(definitions.instances).filter(([name]) => slot.variablesJson.has(name))),
-    }),
-  };
+  slot.definitions = restoredDefinitions(definitions, restored, (name) => slot.variablesJson.has(name));
   const notRestored = [...entries.keys()].filter((name) => !restored.includes(name) && !failedNames.has(name));
   const lost = [...(after ? slot.unsavedVariables : []), ...notRestored, ...failedNames];
-  for (const { name, reason } of failed) if (reason) notes.push(`${name}: ${clip(reason, 200)}.`);
+  notes.push(...definitionLossNotes(failed));
   if (lost.length > failedNames.size) notes.push(CANNOT_TRAVEL_NOTE);
   slot.unsavedVariables = [];
   if (after !== undefined || restored.length > 0 || lost.length > 0) {

@@ -7,8 +7,7 @@
 import { ExecutorClosedError, ExecutorProtocolError } from "../errors.js";
 import type { SessionChange } from "../session-change.js";
 import type { JsonValue, SessionDefinitions } from "../types.js";
-import { noDefinitions, parseDefinitions } from "../session-definitions.js";
-import { clip } from "../../shared/clip.js";
+import { definitionLossNotes, noDefinitions, parseDefinitions, restoredDefinitions } from "../session-definitions.js";
 import { delay } from "../../shared/timeout.js";
 import { KernelConnection } from "./kernel-connection.js";
 import { ConnectionLostError, KernelGoneError } from "./kernel-protocol.js";
@@ -210,17 +209,12 @@ export class SessionLifecycle {
       for (const name of restoredVariables) if (!lostDefinitions.has(name)) kept[name] = accepted[name] as JsonValue;
       session.variables = kept;
     }
-    session.definitions = {
-      code: definitions.code.filter((definition) => report.replayed.includes(definition.name)),
-      ...(definitions.instances && {
-        instances: Object.fromEntries(Object.entries(definitions.instances).filter(([name]) => name in session.variables)),
-      }),
-    };
+    session.definitions = restoredDefinitions(definitions, report.replayed, (name) => Object.hasOwn(session.variables, name));
     const restored = [...restoredVariables.filter((name) => !lostDefinitions.has(name)), ...report.replayed];
     const lost = new Set([...failedNames, ...lostDefinitions, ...lostBefore]);
     const notes = [
       ...rejectedNote([...failedNames]),
-      ...report.lost.filter((entry) => entry.reason).slice(0, 5).map((entry) => `${entry.name}: ${clip(entry.reason, 200)}.`),
+      ...definitionLossNotes(report.lost),
       ...(lostBefore.length > 0 ? [CANNOT_TRAVEL_NOTE] : []),
     ];
     return event === undefined ? restoredChange(restored, lost, notes) : causedChange(event, restored, lost, notes);
