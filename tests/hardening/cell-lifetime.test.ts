@@ -48,7 +48,9 @@ describe.each(["in-process", "process"] as const)("a cell's code ends with the c
     await sleep(300);
     const second = await executor.execute({ code: `await ping("cell"); steps`, sessionId, tools });
     expect(second.value).toBe("0");
-    expect(calls).toEqual(["loop", "cell"]);
+    // the loop's one call reaches the tool only if the host got it before the cell returned
+    expect(calls.filter((label) => label !== "loop")).toEqual(["cell"]);
+    expect(calls.filter((label) => label === "loop").length).toBeLessThanOrEqual(1);
     expect(second.output).toBe("");
   });
 

@@ -22,7 +22,7 @@ export interface GuestRunResult {
 }
 
 /** The reply crossed a trust boundary: accept only the shapes we expect. */
-export function parseGuestResult(reply: unknown): { run: GuestRunResult; chunks: number } {
+export function parseGuestResult(reply: unknown): { run: GuestRunResult; chunks: number; pendingCalls: number } {
   const record = isRecord(reply) ? reply : {};
   const run: GuestRunResult = { variablesJson: {}, unsavedVariables: [], definitions: { code: [] }, abandonedToolCalls: 0 };
   if (typeof record.value === "string") run.value = record.value;
@@ -44,5 +44,6 @@ export function parseGuestResult(reply: unknown): { run: GuestRunResult; chunks:
     run.unsavedVariables = snapshot.unsaved.filter((name): name is string => typeof name === "string");
   }
   run.definitions = parseDefinitions(snapshot.definitions);
-  return { run, chunks: typeof record.chunks === "number" ? record.chunks : 0 };
+  const pendingCalls = typeof record.pendingCalls === "number" && record.pendingCalls > 0 ? Math.floor(record.pendingCalls) : 0;
+  return { run, chunks: typeof record.chunks === "number" ? record.chunks : 0, pendingCalls };
 }

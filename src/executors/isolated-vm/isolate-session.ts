@@ -225,7 +225,8 @@ export class IsolateSession {
       if (names) this.#toolKey = toolKey;
       const result = parseGuestResult(reply);
       await this.#drainOutput(result.chunks);
-      return { ...result.run, abandonedToolCalls: cell.pendingToolCalls };
+      // the guest counts calls it started, even those the host had not received yet
+      return { ...result.run, abandonedToolCalls: Math.max(cell.pendingToolCalls, result.pendingCalls) };
     } finally {
       this.#cell = undefined;
     }

@@ -33,6 +33,9 @@ function isToolName(name) {
 // ended (an un-awaited loop, a stray callback) must not resume it.
 let cellNumber = 0;
 let cellRunning = false;
+// Tool calls of the running cell not answered yet, counted where they start: a call the
+// host has not even received when the cell returns is abandoned too.
+let pendingCalls = 0;
 const neverSettles = new PromiseCtor(() => {});
 
 async function callTool(name, args) {
@@ -43,8 +46,14 @@ async function callTool(name, args) {
     throw new TypeErrorCtor("The arguments of " + name + "() must be JSON values: " + describeError(error).message);
   }
   const calledIn = cellNumber;
+  pendingCalls += 1;
   // null prototypes: options isolated-vm looks up cannot come from a polluted Object.prototype
-  const reply = await bridge.apply(undefined, [name, json], { __proto__: null, result: { __proto__: null, promise: true, copy: true } });
+  let reply;
+  try {
+    reply = await bridge.apply(undefined, [name, json], { __proto__: null, result: { __proto__: null, promise: true, copy: true } });
+  } finally {
+    if (calledIn === cellNumber) pendingCalls -= 1;
+  }
   if (!cellRunning || calledIn !== cellNumber) await neverSettles;
   const envelope = JSONParse(reply);
   const failure = ObjectGetOwnPropertyDescriptor(envelope, "error");
@@ -225,6 +234,7 @@ function restore(entries, definitions) {
 // ---- cells ------------------------------------------------------------------
 async function run(script, names, candidates) {
   cellNumber += 1;
+  pendingCalls = 0;
   cellRunning = true;
   try {
     return await runCell(script, names, candidates);
@@ -258,6 +268,7 @@ async function runCell(script, names, candidates) {
     result.snapshotFailed = true;
   }
   result.chunks = chunkCount;
+  result.pendingCalls = pendingCalls;
   return result;
 }
 
