@@ -79,6 +79,22 @@ export {
 } from "./graph/messages.js";
 export { extractCode, messageText } from "./graph/extract-code.js";
 
+// Approval of single tool calls inside code
+export {
+  awaitingCall,
+  TOOL_APPROVAL_INTERRUPT_TYPE,
+  TOOL_REJECTED_ERROR,
+  ToolApprovalDecisionSchema,
+  type RecordedToolCall,
+  type ToolApprovalDecision,
+  type ToolApprovalPolicy,
+  type ToolApprovalRequest,
+  type ToolApprovalState,
+  type ToolCallOutcome,
+} from "./graph/tool-approval/types.js";
+export { TOOL_REPLAY_ERROR } from "./graph/tool-approval/cell-gate.js";
+export { TOOL_APPROVAL_RUN_NAME } from "./graph/tool-approval/gated-cell.js";
+
 // Prompts and tools
 export {
   buildSystemPrompt,
@@ -86,7 +102,9 @@ export {
 } from "./prompts/index.js";
 export {
   createToolFunctions,
+  invalidToolInput,
   type CreateToolFunctionsOptions,
+  type ToolCallGate,
 } from "./tools/tool-functions.js";
 export { renderTypeScriptDeclarations } from "./tools/typescript-declarations.js";
 export { renderPythonStubs } from "./tools/python-stubs.js";

@@ -105,6 +105,15 @@ export interface ExecuteRequest {
    */
   resumeToken?: string;
   /**
+   * Start this session over from {@link variables} and {@link definitions},
+   * discarding what lives of it — in this process, or (a remote kernel) what
+   * {@link resumeToken} names. Set when a cell is run again from the state
+   * it started from, to finish it after its first run paused for a tool
+   * approval in a process that is gone. Executors that keep nothing outside
+   * the process may ignore it: the graph gives them a fresh session id.
+   */
+  startOver?: boolean;
+  /**
    * Stops the run. The result then carries an error named `"AbortError"`;
    * the session is kept usable (rebuilt from its snapshot if needed).
    */

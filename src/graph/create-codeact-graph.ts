@@ -5,6 +5,7 @@ import { createModelNode, type CodeActNode } from "./nodes/model.js";
 import { createRouteNode, type RouteNode } from "./nodes/route.js";
 import { messageText, otherLanguageCode } from "./extract-code.js";
 import { resolveCodeAct } from "./resolve.js";
+import { awaitingCall } from "./tool-approval/types.js";
 import { untracedEdge } from "./untraced-edge.js";
 import { CodeActState, type CodeActStateType } from "./state.js";
 import type { CreateCodeActParams, ModelNodeParams } from "./types.js";
@@ -28,7 +29,8 @@ export function defaultRecursionLimit(maxSteps: number): number {
  * checkpointer or composed into a bigger graph:
  *
  * ```
- * START → model ─┬─→ route ─┬─→ execute → model
+ * START → model ─┬─→ route ─┬─→ execute ─┬─→ model
+ *                 │          │             └─→ route (with approveToolCalls: a tool call waits)
  *                 │          ├─→ model   (rejected code, invalid structured answer)
  *                 │          └─→ END     (checked final answer, or budget spent)
  *                 └─→ END    (a final answer with nothing to check)
@@ -38,7 +40,7 @@ export function defaultRecursionLimit(maxSteps: number): number {
  */
 export function createCodeActGraph(params: CreateCodeActParams) {
   const nodes = createCodeActNodes(params, "createCodeActGraph");
-  return new StateGraph(CodeActState)
+  const graph = new StateGraph(CodeActState)
     .addNode(NODE_MODEL, nodes.model)
     .addNode(NODE_ROUTE, nodes.route, {
       ends: [NODE_EXECUTE, NODE_MODEL, END],
@@ -47,8 +49,11 @@ export function createCodeActGraph(params: CreateCodeActParams) {
     .addEdge(START, NODE_MODEL)
     // A final answer that needs no checking ends the run from `model`: one
     // node execution fewer per turn than passing through `route`.
-    .addConditionalEdges(NODE_MODEL, untracedEdge(nodes.afterModel), [NODE_ROUTE, END])
-    .addEdge(NODE_EXECUTE, NODE_MODEL);
+    .addConditionalEdges(NODE_MODEL, untracedEdge(nodes.afterModel), [NODE_ROUTE, END]);
+  // Only an agent whose tool calls can wait for a human needs the way back to `route`.
+  return resolveCodeAct(params, "createCodeActGraph").needsToolApproval === undefined
+    ? graph.addEdge(NODE_EXECUTE, NODE_MODEL)
+    : graph.addConditionalEdges(NODE_EXECUTE, untracedEdge(nodes.afterExecute), [NODE_MODEL, NODE_ROUTE]);
 }
 
 /** The three nodes of one agent; see {@link createCodeActNodes}. */
@@ -63,6 +68,12 @@ export interface CodeActNodes {
    * `model → route` behaves the same, one node execution slower.
    */
   afterModel: (state: CodeActStateType) => typeof NODE_ROUTE | typeof END;
+  /**
+   * The edge after `execute`: `route` when the cell paused on a tool call
+   * that waits for a human (`approveToolCalls`), else `model`. Needed only
+   * with `approveToolCalls`; a plain edge `execute → model` does otherwise.
+   */
+  afterExecute: (state: CodeActStateType) => typeof NODE_ROUTE | typeof NODE_MODEL;
 }
 
 /**
@@ -86,6 +97,7 @@ export function createCodeActNodes(params: ModelNodeParams, caller = "createCode
       otherLanguageCode(messageText(state.messages.at(-1)?.content ?? ""), resolved.language) === null
         ? END
         : NODE_ROUTE,
+    afterExecute: (state) => (awaitingCall(state.toolApproval) === undefined ? NODE_MODEL : NODE_ROUTE),
   };
 }
 

@@ -17,6 +17,8 @@ import { TOOL_SEARCH_NAMES, usesToolSearch, withToolSearch } from "../tools/tool
 import { DEFAULT_MAX_STEPS } from "./constants.js";
 import { defaultExecutor, executorDescription } from "./default-executor.js";
 import type { ApprovalPolicy, CreateCodeActParams } from "./types.js";
+import { toolIdentifiers } from "../tools/identifiers.js";
+import type { ToolApprovalPolicy } from "./tool-approval/types.js";
 
 /** Everything the nodes of one agent share; see {@link resolveCodeAct}. */
 export interface ResolvedCodeAct {
@@ -32,6 +34,8 @@ export interface ResolvedCodeAct {
   readonly maxSteps: number;
   /** True when the code needs a human's approval before it runs. */
   readonly needsApproval: (code: string) => boolean;
+  /** Which tool calls made by code wait for a human; undefined when none can. */
+  readonly needsToolApproval: ((tool: StructuredToolInterface, args: unknown) => boolean) | undefined;
   readonly responseFormat: ZodType | undefined;
   readonly includeImagesInObservation: boolean;
   /** The system message, rendered on first use and kept (a failed render is retried). */
@@ -75,6 +79,7 @@ export function resolveCodeAct(
     toolDiscovery,
     maxSteps,
     needsApproval: approvalPredicate(given.approve),
+    needsToolApproval: toolApprovalPredicate(given.approveToolCalls, tools, language),
     responseFormat: given.responseFormat,
     includeImagesInObservation: given.includeImagesInObservation ?? false,
     systemMessage() {
@@ -108,6 +113,7 @@ async function renderSystemMessage(
     toolDiscovery,
     ...(description !== undefined && { executorDescription: description }),
     ...(params.prompt !== undefined && { prompt: params.prompt }),
+    ...(params.approveToolCalls !== undefined && { approvedToolCalls: approvedNames(params.approveToolCalls, params.tools ?? [], executor.language) }),
     ...(params.responseFormat !== undefined && {
       responseFormat: { jsonSchema: toJsonSchema(params.responseFormat) as object },
     }),
@@ -118,6 +124,30 @@ async function renderSystemMessage(
 function approvalPredicate(approve: ApprovalPolicy | undefined): (code: string) => boolean {
   if (typeof approve === "function") return approve;
   return () => approve === true;
+}
+
+/** The gated tools as the code calls them, for the prompt ("some" for a predicate). */
+function approvedNames(policy: ToolApprovalPolicy, tools: readonly StructuredToolInterface[], language: CodeLanguage): readonly string[] | "some" {
+  if (typeof policy === "function") return "some";
+  const identifiers = toolIdentifiers(tools, language);
+  return identifiers.filter((identifier, index) => policy.includes(identifier) || policy.includes(tools[index]?.name ?? ""));
+}
+
+function toolApprovalPredicate(
+  policy: ToolApprovalPolicy | undefined,
+  tools: readonly StructuredToolInterface[],
+  language: CodeLanguage
+): ((tool: StructuredToolInterface, args: unknown) => boolean) | undefined {
+  if (policy === undefined) return undefined;
+  if (typeof policy === "function") return (tool, args) => policy(tool.name, args) === true;
+  // Names as given or as the code spells them (validated against the tools in validateParams).
+  const identifiers = toolIdentifiers(tools, language);
+  const gated = new Set<StructuredToolInterface>();
+  tools.forEach((tool, index) => {
+    if (policy.includes(tool.name) || policy.includes(identifiers[index] ?? tool.name)) gated.add(tool);
+  });
+  if (gated.size === 0) return undefined;
+  return (tool) => gated.has(tool);
 }
 
 function validateParams(params: Partial<CreateCodeActParams>, caller: string): void {
@@ -153,6 +183,7 @@ function validateParams(params: Partial<CreateCodeActParams>, caller: string): v
   if (approve !== undefined && typeof approve !== "boolean" && typeof approve !== "function") {
     fail("`approve` must be true, false, or a function (code) => boolean.");
   }
+  validateToolApproval(params, language, fail);
   if (params.responseFormat !== undefined && typeof params.responseFormat?.safeParse !== "function") {
     fail("`responseFormat` must be a zod schema, e.g. z.object({ answer: z.string() }).");
   }
@@ -177,5 +208,23 @@ function validateParams(params: Partial<CreateCodeActParams>, caller: string): v
       .map(([identifier, names]) => `${names.map((name) => JSON.stringify(name)).join(", ")} → ${identifier}`)
       .join("; ");
     fail(`tool names must stay distinct as ${language} identifiers, but ${list}. Rename the tools.`);
+  }
+}
+
+function validateToolApproval(params: Partial<CreateCodeActParams>, language: CodeLanguage, fail: (message: string) => never): void {
+  const policy = params.approveToolCalls;
+  if (policy === undefined || typeof policy === "function") return;
+  if (!Array.isArray(policy) || policy.some((name) => typeof name !== "string")) {
+    fail("`approveToolCalls` must be a list of tool names or a function (name, args) => boolean.");
+  }
+  const tools = Array.isArray(params.tools) ? params.tools : [];
+  const identifiers = toolIdentifiers(tools, language);
+  const known = new Set([...tools.map((tool) => tool.name), ...identifiers]);
+  const unknown = policy.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    fail(
+      `\`approveToolCalls\` names ${unknown.map((name) => JSON.stringify(name)).join(", ")}, which ` +
+        `${unknown.length === 1 ? "is not a tool" : "are not tools"} of this agent (its tools: ${[...tools.map((tool) => tool.name)].join(", ") || "none"}).`
+    );
   }
 }

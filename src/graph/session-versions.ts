@@ -60,3 +60,19 @@ export function recordSessionVersion(executor: Executor, sessionId: string, exec
   }
   return version;
 }
+
+/**
+ * An executor session for `sessionId` that starts from the thread's state,
+ * whatever this process holds: a cell run again from the state it started
+ * from must not see what its first, unfinished run did.
+ */
+export async function freshSession(executor: Executor, sessionId: string): Promise<string> {
+  const sessions = held.get(executor);
+  const current = sessions?.get(sessionId);
+  sessions?.delete(sessionId);
+  if (executor.forgetSession !== undefined) {
+    await executor.forgetSession(current?.executorSessionId ?? sessionId);
+    return sessionId;
+  }
+  return `${sessionId}@${randomUUID().slice(0, 8)}`;
+}

@@ -1,5 +1,6 @@
 import { Annotation, MessagesAnnotation } from "@langchain/langgraph";
 import type { JsonValue, SessionDefinitions } from "../executors/types.js";
+import type { ToolApprovalState } from "./tool-approval/types.js";
 
 /** First and latest LangGraph superstep of the current invocation. */
 export interface StepWindow {
@@ -59,6 +60,15 @@ export const CodeActState = Annotation.Root({
    * checkpoint) rebuilds it from `variables` before running on it.
    */
   sessionVersion: Annotation<string | null>({
+    reducer: (_previous, next) => next,
+    default: () => null,
+  }),
+  /**
+   * A cell paused on a tool call that waits for a human (`approveToolCalls`):
+   * its code and every call it made so far with how each ended, so any
+   * process can finish it. Null when no cell is paused.
+   */
+  toolApproval: Annotation<ToolApprovalState | null>({
     reducer: (_previous, next) => next,
     default: () => null,
   }),

@@ -41,7 +41,8 @@ export interface ToolCallStreamChunk {
  * reads and two capped `JSON.stringify` calls per call.
  */
 export class ToolCallLog {
-  readonly #writer: ((chunk: unknown) => void) | undefined;
+  /** Where call events are streamed: the run that owns the cell now (a paused cell changes runs). */
+  writer: ((chunk: unknown) => void) | undefined;
   readonly #calls: Array<{ call: ObservationToolCall; done: boolean }> = [];
   #started = 0;
   #closed = false;
@@ -49,7 +50,7 @@ export class ToolCallLog {
   readonly images: RichOutput[] = [];
 
   constructor(writer: ((chunk: unknown) => void) | undefined) {
-    this.#writer = writer;
+    this.writer = writer;
   }
 
   wrap(functions: Record<string, HostFunction>): Record<string, HostFunction> {
@@ -66,7 +67,7 @@ export class ToolCallLog {
     const index = this.#started++;
     const record =
       index < MAX_DETAILS_TOOL_CALLS ? { call: { name, args: "", durationMs: 0 }, done: false } : undefined;
-    const stream = this.#closed ? undefined : this.#writer;
+    const stream = this.#closed ? undefined : this.writer;
     const describe = record !== undefined || stream !== undefined;
     // The code passes one input object, except for positional calls.
     const argsJson = describe ? (toolCallJson(args.length === 1 ? args[0] : args) ?? "null") : "";
@@ -95,7 +96,8 @@ export class ToolCallLog {
           Object.assign(record.call, outcome, { durationMs });
           record.done = true;
         }
-        stream?.({ type: TOOL_CALL_STREAM_TYPE, phase: "end", index, name, ...outcome, durationMs } satisfies ToolCallStreamChunk);
+        // A call that waited for an approval ends in the run that resumed its cell.
+        (stream === undefined ? undefined : this.writer)?.({ type: TOOL_CALL_STREAM_TYPE, phase: "end", index, name, ...outcome, durationMs } satisfies ToolCallStreamChunk);
       }
     }
   }

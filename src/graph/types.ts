@@ -3,6 +3,7 @@ import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
 import type { ZodType } from "zod";
 import type { Executor } from "../executors/types.js";
+import type { ToolApprovalPolicy } from "./tool-approval/types.js";
 
 /**
  * Decides whether a code action needs a human's approval before it runs:
@@ -59,6 +60,22 @@ export interface CreateCodeActParams {
    * @defaultValue `false`
    */
   approve?: ApprovalPolicy;
+  /**
+   * Let the code run, and stop only when it calls a tool with side effects:
+   * the names of the tools that need a human's approval (as given, or as the
+   * code calls them), or a predicate `(name, args) => boolean`. Needs a
+   * checkpointer. The run stops with the interrupt
+   * `{ type: "codeact_tool_approval", tool, args, code, language, call }`
+   * (arguments already checked against the tool's schema); resume with
+   * `new Command({ resume: { action: "approve" } })`, `{ action: "edit", args }`
+   * or `{ action: "reject", reason? }` — a rejected call throws
+   * `ToolRejectedError` in the code, which it can catch. The cell goes on
+   * after each answer. A resume in another process (or after a restart)
+   * re-runs the cell from the state it started from, answering the calls
+   * that already happened from a record kept in state: no tool runs twice.
+   * @defaultValue no tool call waits
+   */
+  approveToolCalls?: ToolApprovalPolicy;
   /**
    * A zod schema for a structured final answer. The model is asked to end with
    * JSON matching it; the validated value is written to

@@ -33,6 +33,11 @@ export interface BuildSystemPromptOptions {
    * @defaultValue `"declare"`
    */
   toolDiscovery?: ToolDiscovery;
+  /**
+   * Tool calls that wait for a person's approval: the names of those tools
+   * (as the code calls them), or `"some"` when a rule decides per call.
+   */
+  approvedToolCalls?: readonly string[] | "some";
 }
 
 /** How the system prompt presents the tools; see {@link BuildSystemPromptOptions.toolDiscovery}. */
@@ -60,6 +65,8 @@ export async function buildSystemPrompt(options: BuildSystemPromptOptions): Prom
         : `## Tools\nThese functions are defined in the sandbox. ${DECLARATION_NOTES[language]}\n${await declarationBlock(tools, language)}`
     );
   }
+  const gated = options.approvedToolCalls;
+  if (hasTools && gated !== undefined && gated.length > 0) sections.push(approvalSection(gated, language));
   const executorDescription = options.executorDescription?.trim();
   if (executorDescription) sections.push(`## Sandbox\n${executorDescription}`);
   if (options.responseFormat !== undefined) {
@@ -116,4 +123,14 @@ async function toolSearchSection(
 
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** Tells the model which calls wait for a person and how a refusal reaches its code. */
+function approvalSection(gated: readonly string[] | "some", language: CodeLanguage): string {
+  const which = gated === "some" ? "Some tool calls" : `Calls to ${gated.join(", ")}`;
+  const handling =
+    language === "python"
+      ? "a refused call raises `ToolRejectedError` (catch it with `except ToolRejectedError as error:`)"
+      : "a refused call throws a `ToolRejectedError` (catch it and check `error instanceof ToolRejectedError`)";
+  return `## Approval\n${which} wait for a person to approve them before they run; ${handling}, whose message gives the reason. Handle a refusal instead of retrying the same call.`;
 }

@@ -27,9 +27,25 @@ export interface CreateToolFunctionsOptions {
   /**
    * The config of the run the code executes in (the `execute` node's), so
    * each tool run nests under it in traces and sees its callbacks, signal
-   * and `configurable`.
+   * and `configurable`. A function is read at each call: a cell paused for
+   * an approval continues under the run that resumed it.
    */
-  config?: RunnableConfig;
+  config?: RunnableConfig | (() => RunnableConfig | undefined);
+  /**
+   * Sees every call once its input is built: may run it (`invoke`), answer
+   * it without running it, or hold it (an approval). Without one, calls run.
+   */
+  gate?: ToolCallGate;
+}
+
+/** Decides how each tool call of a cell runs; see {@link CreateToolFunctionsOptions.gate}. */
+export interface ToolCallGate {
+  /**
+   * One call: `input` is the tool's input object as the code passed it;
+   * `invoke` runs the tool with an input and returns the value the code
+   * receives (or throws the error it sees).
+   */
+  call(tool: StructuredToolInterface, input: unknown, invoke: (input: unknown) => Promise<unknown>): Promise<unknown>;
 }
 
 /**
@@ -67,11 +83,19 @@ export function createToolFunctions(
   options: CreateToolFunctionsOptions
 ): Record<string, HostFunction> {
   const identifiers = cachedIdentifiers(tools, options.language);
-  const invokeConfig = options.config === undefined ? undefined : withoutRunIdentity(options.config);
+  const given = options.config;
+  const fixed = typeof given === "function" || given === undefined ? undefined : withoutRunIdentity(given);
+  const invokeConfig =
+    typeof given === "function"
+      ? () => {
+          const current = given();
+          return current === undefined ? undefined : withoutRunIdentity(current);
+        }
+      : () => fixed;
   const functions: Record<string, HostFunction> = {};
   tools.forEach((tool, index) => {
     const identifier = identifiers[index] ?? tool.name;
-    functions[identifier] = createToolFunction(tool, identifier, options.language, invokeConfig);
+    functions[identifier] = createToolFunction(tool, identifier, options.language, invokeConfig, options.gate);
   });
   return functions;
 }
@@ -97,14 +121,14 @@ function createToolFunction(
   tool: StructuredToolInterface,
   identifier: string,
   language: CodeLanguage,
-  invokeConfig: RunnableConfig | undefined
+  invokeConfig: () => RunnableConfig | undefined,
+  gate: ToolCallGate | undefined
 ): HostFunction {
   const { schema, parameters } = preparedTool(tool, language);
   const mcp = isMcpTool(tool);
   const withArtifact = responseFormatOf(tool) === "content_and_artifact";
 
-  const call = async (...args: unknown[]): Promise<unknown> => {
-    const input = argumentsToInput(identifier, args, parameters, schema);
+  const invoke = async (input: unknown): Promise<unknown> => {
     let output: unknown;
     try {
       output = await tool.invoke(
@@ -112,7 +136,7 @@ function createToolFunction(
         withArtifact
           ? { type: "tool_call", id: randomUUID(), name: tool.name, args: input as Record<string, unknown> }
           : (input as never),
-        invokeConfig
+        invokeConfig()
       );
     } catch (error) {
       if (isInputParsingError(error)) {
@@ -127,6 +151,15 @@ function createToolFunction(
     const value = toCodeValue(identifier, output, withArtifact, mcp);
     checkOutput(tool, identifier, value);
     return value;
+  };
+  const call = (...args: unknown[]): Promise<unknown> => {
+    let input: unknown;
+    try {
+      input = argumentsToInput(identifier, args, parameters, schema);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return gate === undefined ? invoke(input) : gate.call(tool, input, invoke);
   };
   return Object.assign(call, { parameters });
 }
@@ -280,4 +313,13 @@ function contentValue(content: unknown): unknown {
     return content.map((block) => (block as { text: string }).text).join("");
   }
   return content;
+}
+
+/**
+ * What is wrong with `input` for `tool`, one `path: problem` per field, or
+ * `undefined` when its schema accepts it (checked before a human is asked
+ * to approve a call, and on arguments a human edited).
+ */
+export async function invalidToolInput(tool: StructuredToolInterface, input: unknown): Promise<string | undefined> {
+  return describeInvalidInput(tool, preparedTool(tool, "javascript").schema, input);
 }

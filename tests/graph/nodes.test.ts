@@ -34,6 +34,7 @@ function stateWith(values: Partial<CodeActStateType>): CodeActStateType {
     sessionVersion: null,
     structuredResponse: undefined,
     stepWindow: null,
+    toolApproval: null,
   };
   expect(Object.keys(CodeActState.spec).sort()).toEqual(Object.keys(defaults).sort());
   return { ...defaults, ...values };

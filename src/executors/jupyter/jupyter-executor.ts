@@ -133,7 +133,8 @@ export class JupyterExecutor implements Executor {
       request.sessionId,
       request.variables,
       request.resumeToken,
-      request.definitions
+      request.definitions,
+      request.startOver === true
     );
     const tools = request.tools ?? {};
     await session.installTools(Object.keys(tools).filter((name) => PYTHON_IDENTIFIER.test(name)).sort(), SETUP_TIMEOUT_MS);

@@ -49,6 +49,10 @@ class ToolError(Exception):
     """A host tool failed; the message is the host's."""
 
 
+class ToolRejectedError(ToolError):
+    """A human rejected this tool call; the message says why."""
+
+
 def _to_json(value):
     tolist = getattr(value, "tolist", None)
     if callable(tolist):
@@ -91,6 +95,8 @@ def call_tool(name, args, kwargs):
                 _sys.stdout, _sys.stderr = saved
     if "error" in reply:
         # the message is the host's as is (host tools already name themselves), as in JavaScript
+        if reply.get("name") == "ToolRejectedError":
+            raise ToolRejectedError(reply["error"])
         raise ToolError(reply["error"])
     return reply.get("ok")
 
@@ -104,7 +110,11 @@ def _make_tool(name):
 
 
 def install_tools(names):
-    namespace = get_ipython().user_ns
+    shell = get_ipython()
+    namespace = shell.user_ns
+    # The error classes code may catch; hidden, so snapshots leave them out.
+    for cls in (ToolError, ToolRejectedError):
+        namespace[cls.__name__] = shell.user_ns_hidden[cls.__name__] = cls
     for name, stub in list(_tools.items()):
         if name not in names:
             if namespace.get(name) is stub:

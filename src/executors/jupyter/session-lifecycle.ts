@@ -96,10 +96,19 @@ export class SessionLifecycle {
     sessionId: string,
     requestVariables: Record<string, JsonValue> | undefined,
     resumeToken: string | undefined,
-    requestDefinitions?: SessionDefinitions
+    requestDefinitions?: SessionDefinitions,
+    startOver = false
   ): Promise<{ session: KernelSession; change?: SessionChange }> {
     let existing = this.#sessions.get(sessionId);
-    const resumeId = parseResumeToken(resumeToken);
+    let resumeId = parseResumeToken(resumeToken);
+    if (startOver) {
+      // The kernel holds what an unfinished run did (it may still wait in it): a new one starts from the snapshot.
+      const stale = new Set([existing?.kernelId, resumeId].filter((id): id is string => id !== undefined));
+      if (existing) this.forget(sessionId);
+      existing = undefined;
+      resumeId = undefined;
+      await Promise.all([...stale].map((id) => this.shutdownKernel(id).catch(() => undefined)));
+    }
     if (existing && resumeId !== undefined && resumeId !== existing.kernelId) {
       // The thread moved to another kernel elsewhere (another process replaced
       // it): this session is behind the thread, so follow the thread.

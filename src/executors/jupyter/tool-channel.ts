@@ -101,7 +101,11 @@ export async function answerInputRequest(context: ToolChannelContext, message: K
     const value = await tool(toolInput(tool, call.args, call.kwargs));
     reply = toolReply(call.name, value, context.maxToolResultBytes);
   } catch (error) {
-    reply = JSON.stringify({ error: error instanceof Error ? error.message : String(error) });
+    reply = JSON.stringify({
+      error: error instanceof Error ? error.message : String(error),
+      // The kernel raises a class of its own for some (a rejected call: ToolRejectedError).
+      ...(error instanceof Error && error.name !== "Error" && { name: error.name }),
+    });
   }
   if (context.isActive()) connection.sendInputReply(parent, reply);
 }

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import { RunnableLambda, type RunnableConfig } from "@langchain/core/runnables";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import type { ExecuteResult } from "../../executors/types.js";
+import type { ExecuteRequest, ExecuteResult, HostFunction } from "../../executors/types.js";
 import { createToolFunctions } from "../../tools/tool-functions.js";
 import { OUTPUT_STREAM_TYPE, RICH_OUTPUT_STREAM_TYPE } from "../constants.js";
 import { resolveCodeAct, type ResolvedCodeAct } from "../resolve.js";
@@ -16,13 +16,12 @@ import {
 } from "../messages.js";
 import { executorSessionId } from "../session-id.js";
 import { recordSessionVersion, sessionForState } from "../session-versions.js";
+import { hasCallbacks } from "../has-callbacks.js";
+import { GatedCellRunner, type GatedCellEnd } from "../tool-approval/gated-cell.js";
+import { awaitingCall } from "../tool-approval/types.js";
 import type { CodeActStateType, CodeActStateUpdate } from "../state.js";
 import { addRunMetadata } from "../../tracing/run-metadata.js";
-import {
-  cellTraceMetadata,
-  cellTraceOutputs,
-  type CellTraceOutputs,
-} from "../../tracing/trace-outputs.js";
+import { cellTraceMetadata, cellTraceOutputs } from "../../tracing/trace-outputs.js";
 import { advanceStepWindow, currentStep } from "../step-window.js";
 import { ToolCallLog } from "../tool-call-log.js";
 
@@ -78,60 +77,80 @@ export function createExecuteNode(
     }
     const session = executorSessionId(config, state.sessionId);
     const newSessionId = session.isNew ? session.sessionId : undefined;
-    // A live session older than the thread's state is rebuilt from it first.
-    const { executorSessionId: sessionId } = await sessionForState(executor, session.sessionId, state.sessionVersion);
     const writer = config.writer;
+    const request = (
+      sessionId: string,
+      functions: Record<string, HostFunction>,
+      onOutput: ((chunk: string) => void) | undefined,
+      signal: AbortSignal | undefined,
+      startOver = false
+    ): ExecuteRequest => ({
+      code,
+      sessionId,
+      tools: functions,
+      ...(Object.keys(state.variables).length > 0 && { variables: state.variables }),
+      ...(state.definitions !== null && { definitions: state.definitions }),
+      ...(state.resumeToken !== null && { resumeToken: state.resumeToken }),
+      ...(signal !== undefined && { signal }),
+      ...(onOutput !== undefined && { onOutput }),
+      ...(startOver && { startOver }),
+    });
 
-    // Each cell is a child run, so traces show its code and result and the
-    // tool runs made from inside the code nest under it. The run records a
-    // size-capped view of the result (rich outputs as references); the node
-    // keeps the full result. With no callbacks nobody could see that run, so
-    // the cell runs directly: a child runnable costs as much as a graph node.
-    const toolLog = new ToolCallLog(writer);
-    const runCell = (cellConfig: RunnableConfig): Promise<ExecuteResult> =>
-      executor.execute({
-        code,
-        sessionId,
-        tools: toolLog.wrap(createToolFunctions(tools, { language: executor.language, config: cellConfig })),
-        ...(Object.keys(state.variables).length > 0 && { variables: state.variables }),
-        ...(state.definitions !== null && { definitions: state.definitions }),
-        ...(state.resumeToken !== null && { resumeToken: state.resumeToken }),
-        ...(config.signal !== undefined && { signal: config.signal }),
-        ...(writer !== undefined && {
-          onOutput: (chunk: string) => {
-            const event: OutputStreamChunk = { type: OUTPUT_STREAM_TYPE, chunk };
-            writer(event);
-          },
-        }),
-      });
-    let result: ExecuteResult | undefined;
-    if (!hasCallbacks(config)) {
-      result = await runCell(config);
+    let ended: { result: ExecuteResult; toolLog: ToolCallLog; sessionId: string };
+    if (resolved.needsToolApproval === undefined) {
+      // A live session older than the thread's state is rebuilt from it first.
+      const { executorSessionId: sessionId } = await sessionForState(executor, session.sessionId, state.sessionVersion);
+      const toolLog = new ToolCallLog(writer);
+      const result = await inCellRun(config, code, sessionId, (cellConfig) =>
+        executor.execute(
+          request(
+            sessionId,
+            toolLog.wrap(createToolFunctions(tools, { language: executor.language, config: cellConfig })),
+            writer === undefined ? undefined : (chunk) => writer({ type: OUTPUT_STREAM_TYPE, chunk } satisfies OutputStreamChunk),
+            config.signal
+          )
+        ), cellTraceOutputs, cellTraceMetadata);
+      ended = { result, toolLog, sessionId };
     } else {
-      const cell = RunnableLambda.from(
-        async (_input: { code: string }, cellConfig?: RunnableConfig): Promise<CellTraceOutputs> => {
-          const executed = await runCell(cellConfig ?? config);
-          result = executed;
-          await addRunMetadata(cellConfig, { ...cellTraceMetadata(executed) });
-          return cellTraceOutputs(executed);
-        }
+      const runner = await GatedCellRunner.prepare({
+        executor,
+        sessionId: session.sessionId,
+        code,
+        state,
+        needsApproval: resolved.needsToolApproval,
+        start: ({ executorSessionId, gate, io, toolLog, signal, startOver }) =>
+          executor.execute(
+            request(
+              executorSessionId,
+              toolLog.wrap(createToolFunctions(tools, { language: executor.language, config: () => io.config, gate })),
+              writer === undefined ? undefined : (chunk) => io.writer?.({ type: OUTPUT_STREAM_TYPE, chunk } satisfies OutputStreamChunk),
+              signal,
+              startOver
+            )
+          ),
+      });
+      const end = await inCellRun<GatedCellEnd>(
+        config,
+        code,
+        runner.executorSessionId,
+        (cellConfig) => runner.run(cellConfig, writer),
+        (outcome) => (outcome.kind === "done" ? cellTraceOutputs(outcome.result) : { paused: awaitingCall(outcome.approval)?.call ?? null }),
+        (outcome) => (outcome.kind === "done" ? cellTraceMetadata(outcome.result) : { codeact_paused: true })
       );
-      await cell.invoke(
-        { code },
-        {
-          ...config,
-          runName: CELL_RUN_NAME,
-          metadata: {
-            ...config.metadata,
-            codeact_executor: executor.name,
-            codeact_language: executor.language,
-            codeact_session: sessionId,
-          },
-        }
-      );
+      if (end.kind === "paused") {
+        // No observation yet: `route` asks the human, then this node carries the cell on.
+        const window = advanceStepWindow(state.stepWindow, currentStep(config));
+        return {
+          toolApproval: end.approval,
+          ...(newSessionId !== undefined && { sessionId: newSessionId }),
+          ...(window !== state.stepWindow && { stepWindow: window }),
+        };
+      }
+      ended = { result: end.result, toolLog: end.toolLog, sessionId: end.executorSessionId };
     }
+    const { toolLog, sessionId } = ended;
+    let result = ended.result;
     const toolCalls = toolLog.close();
-    if (result === undefined) throw new Error("The code cell ended without a result.");
     // Images tools returned (MCP image content) are shown like images the code displayed.
     if (toolLog.images.length > 0) result = { ...result, outputs: [...result.outputs, ...toolLog.images] };
     const details = executionDetails(result, toolCalls);
@@ -164,8 +183,49 @@ export function createExecuteNode(
       ...changed("resumeToken", state.resumeToken, result.resumeToken),
       ...(newSessionId !== undefined && { sessionId: newSessionId }),
       ...(window !== state.stepWindow && { stepWindow: window }),
+      ...(state.toolApproval !== null && { toolApproval: null }),
     };
   };
+
+  /**
+   * Runs `body` as the cell's child run, so traces show its code and result
+   * and the tool runs made from inside the code nest under it. The run
+   * records a size-capped view of the result (rich outputs as references);
+   * the node keeps the full result. With no callbacks nobody could see that
+   * run, so the cell runs directly: a child runnable costs as much as a node.
+   */
+  async function inCellRun<T>(
+    config: LangGraphRunnableConfig,
+    code: string,
+    sessionId: string,
+    body: (cellConfig: RunnableConfig) => Promise<T>,
+    outputs: (value: T) => object,
+    metadata: (value: T) => object
+  ): Promise<T> {
+    if (!hasCallbacks(config)) return body(config);
+    let value: { v: T } | undefined;
+    const cell = RunnableLambda.from(async (_input: { code: string }, cellConfig?: RunnableConfig) => {
+      const produced = await body(cellConfig ?? config);
+      value = { v: produced };
+      await addRunMetadata(cellConfig, { ...metadata(produced) });
+      return outputs(produced);
+    });
+    await cell.invoke(
+      { code },
+      {
+        ...config,
+        runName: CELL_RUN_NAME,
+        metadata: {
+          ...config.metadata,
+          codeact_executor: executor.name,
+          codeact_language: executor.language,
+          codeact_session: sessionId,
+        },
+      }
+    );
+    if (value === undefined) throw new Error("The code cell ended without a result.");
+    return value.v;
+  }
 }
 
 /** When the code differs from the model's (a human edited it), the code that ran. */
@@ -186,13 +246,6 @@ function editedCode(
     : { editedCode: code, fenceTag: language };
 }
 
-/** Do any callback handlers (tracers, `streamEvents`) watch this run? */
-function hasCallbacks(config: RunnableConfig): boolean {
-  const callbacks = config.callbacks;
-  if (callbacks === undefined) return false;
-  if (Array.isArray(callbacks)) return callbacks.length > 0;
-  return callbacks.handlers.length > 0;
-}
 
 /**
  * `{ [key]: next }` when the executor reported a value that differs from the

@@ -1,4 +1,5 @@
-import { HumanMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
+import { awaitingCall } from "../tool-approval/types.js";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { extractCode, messageText } from "../extract-code.js";
 import { isObservation } from "../messages.js";
@@ -27,6 +28,12 @@ export function createModelNode(params: ModelNodeParams | ResolvedCodeAct): Code
   const language = resolved.language;
 
   return async function model(state, config) {
+    if (awaitingCall(state.toolApproval) !== undefined && AIMessage.isInstance(state.messages.at(-1))) {
+      throw new Error(
+        "The model node ran while a cell waits for a tool call's approval: with `approveToolCalls`, wire the edge after " +
+          "`execute` with `afterExecute` from createCodeActNodes (it goes to `route`, which asks the human)."
+      );
+    }
     const system = await resolved.systemMessage();
     const newTurn = !isObservation(state.messages.at(-1));
     // Sent to the model with this call only (never stored): code written
@@ -41,6 +48,8 @@ export function createModelNode(params: ModelNodeParams | ResolvedCodeAct): Code
       messages: [reply],
       ...(code !== state.code && { code }),
       ...(newTurn && state.steps !== 0 && { steps: 0 }),
+      // A cell left paused by an earlier turn is not carried on (the execute node stops it).
+      ...(state.toolApproval !== null && { toolApproval: null }),
       ...(window !== state.stepWindow && { stepWindow: window }),
     };
   };

@@ -21,6 +21,8 @@ import type { CodeActStateType } from "../state.js";
 import { advanceStepWindow, currentStep, stepsLeftAfter } from "../step-window.js";
 import { parseStructuredAnswer } from "../structured-response.js";
 import type { RouteNodeParams } from "../types.js";
+import { askToolApproval } from "../tool-approval/ask.js";
+import { awaitingCall } from "../tool-approval/types.js";
 import { formatSchemaIssues } from "../../shared/zod-issues.js";
 import { resolveCodeAct, type ResolvedCodeAct } from "../resolve.js";
 import { clip } from "../../shared/clip.js";
@@ -56,8 +58,10 @@ export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
 export type RouteNode = (state: CodeActStateType, config: RunnableConfig) => Promise<Command>;
 
 /**
- * Creates the `route` node, the one place for control policy. After each
- * model reply it returns a `Command`:
+ * Creates the `route` node, the one place for control policy. After a cell
+ * paused on a tool call that needs approval (`approveToolCalls`) it asks the
+ * human with an interrupt and goes back to `execute`. After each model reply
+ * it returns a `Command`:
  * - code, budget left → `execute` (after an approval interrupt if `approve`
  *   asks for one: approve or edit → `execute`, reject → observation → `model`);
  * - no code → END, the reply is the final answer; with `responseFormat` the
@@ -74,6 +78,13 @@ export function createRouteNode(params: RouteNodeParams | ResolvedCodeAct = {}):
 
   return async function route(state, config) {
     let window = advanceStepWindow(state.stepWindow, currentStep(config));
+    // A cell paused on a tool call: ask the human, then the cell carries on.
+    if (awaitingCall(state.toolApproval) !== undefined && state.toolApproval !== null) {
+      const toolApproval = await askToolApproval(state.toolApproval, resolved.codeTools, language);
+      // A resumed run has a fresh recursion budget that starts here.
+      window = advanceStepWindow(window, currentStep(config), true);
+      return new Command({ update: { toolApproval, stepWindow: window }, goto: NODE_EXECUTE });
+    }
     // Paths to END leave the step window as it is: the run ends here, and the
     // next invocation's first node starts a new window whatever it holds.
     const stop = (reason: string): Command =>

@@ -23,6 +23,15 @@ import { GUEST_PRIMORDIALS } from "./primordials.js";
 
 export const GUEST_RUNTIME_SOURCE = GUEST_PRIMORDIALS + GUEST_INSPECT + GUEST_CONSOLE + GUEST_DEFINITIONS + String.raw`
 // ---- tools ----------------------------------------------------------------
+// What a tool call a human rejected throws: a class, so code can catch it by type.
+class ToolRejectedError extends ErrorCtor {
+  constructor(message) {
+    super(message);
+    ObjectDefineProperty(this, "name", { value: "ToolRejectedError", writable: true, configurable: true });
+  }
+}
+ObjectDefineProperty(G, "ToolRejectedError", { value: ToolRejectedError, writable: true, configurable: true, enumerable: false });
+
 // The tool names as a list and a lookup; no Set, whose prototype model code can replace.
 let toolList = [];
 let toolLookup = { __proto__: null };
@@ -58,8 +67,9 @@ async function callTool(name, args) {
   const envelope = JSONParse(reply);
   const failure = ObjectGetOwnPropertyDescriptor(envelope, "error");
   if (failure) {
-    const error = new ErrorCtor(failure.value.message);
-    if (failure.value.name !== "Error") ObjectDefineProperty(error, "name", { value: failure.value.name, writable: true, configurable: true });
+    const rejected = failure.value.name === "ToolRejectedError";
+    const error = rejected ? new ToolRejectedError(failure.value.message) : new ErrorCtor(failure.value.message);
+    if (!rejected && failure.value.name !== "Error") ObjectDefineProperty(error, "name", { value: failure.value.name, writable: true, configurable: true });
     throw error;
   }
   const value = ObjectGetOwnPropertyDescriptor(envelope, "value");
