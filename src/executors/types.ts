@@ -120,6 +120,13 @@ export interface ExecuteRequest {
   signal?: AbortSignal;
   /** Receives output as it is produced, for live streaming. */
   onOutput?: (chunk: string) => void;
+  /**
+   * Receives the session's {@link ExecuteResult.resumeToken} as soon as it is
+   * known, before the code runs: a cell that pauses (a tool approval) keeps
+   * it in state, so whoever finishes the cell can find (and discard) what
+   * the unfinished run left behind.
+   */
+  onResumeToken?: (resumeToken: string) => void;
 }
 
 /** A non-text output of a cell: an image, HTML, JSON. */

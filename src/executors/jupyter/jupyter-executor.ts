@@ -136,6 +136,7 @@ export class JupyterExecutor implements Executor {
       request.definitions,
       request.startOver === true
     );
+    request.onResumeToken?.(formatResumeToken(session.kernelId));
     const tools = request.tools ?? {};
     await session.installTools(Object.keys(tools).filter((name) => PYTHON_IDENTIFIER.test(name)).sort(), SETUP_TIMEOUT_MS);
     if (request.signal?.aborted) {

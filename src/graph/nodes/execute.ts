@@ -83,7 +83,8 @@ export function createExecuteNode(
       functions: Record<string, HostFunction>,
       onOutput: ((chunk: string) => void) | undefined,
       signal: AbortSignal | undefined,
-      startOver = false
+      startOver = false,
+      onResumeToken?: (token: string) => void
     ): ExecuteRequest => ({
       code,
       sessionId,
@@ -94,6 +95,7 @@ export function createExecuteNode(
       ...(signal !== undefined && { signal }),
       ...(onOutput !== undefined && { onOutput }),
       ...(startOver && { startOver }),
+      ...(onResumeToken !== undefined && { onResumeToken }),
     });
 
     let ended: { result: ExecuteResult; toolLog: ToolCallLog; sessionId: string };
@@ -118,14 +120,15 @@ export function createExecuteNode(
         code,
         state,
         needsApproval: resolved.needsToolApproval,
-        start: ({ executorSessionId, gate, io, toolLog, signal, startOver }) =>
+        start: ({ executorSessionId, gate, io, toolLog, signal, startOver, onResumeToken }) =>
           executor.execute(
             request(
               executorSessionId,
               toolLog.wrap(createToolFunctions(tools, { language: executor.language, config: () => io.config, gate })),
               writer === undefined ? undefined : (chunk) => io.writer?.({ type: OUTPUT_STREAM_TYPE, chunk } satisfies OutputStreamChunk),
               signal,
-              startOver
+              startOver,
+              onResumeToken
             )
           ),
       });
@@ -142,6 +145,8 @@ export function createExecuteNode(
         const window = advanceStepWindow(state.stepWindow, currentStep(config));
         return {
           toolApproval: end.approval,
+          // Whoever finishes the cell must find the kernel this run left waiting in it.
+          ...(end.resumeToken !== undefined && end.resumeToken !== state.resumeToken && { resumeToken: end.resumeToken }),
           ...(newSessionId !== undefined && { sessionId: newSessionId }),
           ...(window !== state.stepWindow && { stepWindow: window }),
         };

@@ -24,7 +24,7 @@ export const TOOL_APPROVAL_RUN_NAME = "tool_approval";
 /** How a gated cell's run of the node ended. */
 export type GatedCellEnd =
   | { kind: "done"; result: ExecuteResult; toolLog: ToolCallLog; executorSessionId: string }
-  | { kind: "paused"; approval: ToolApprovalState; executorSessionId: string };
+  | { kind: "paused"; approval: ToolApprovalState; executorSessionId: string; resumeToken?: string };
 
 /** What {@link GatedCellRunner} needs from the execute node. */
 export interface GatedCellContext {
@@ -42,6 +42,8 @@ export interface GatedCellContext {
     io: CellIO;
     toolLog: ToolCallLog;
     signal: AbortSignal;
+    /** Receives the executor's resume token early (see ExecuteRequest.onResumeToken). */
+    onResumeToken: (token: string) => void;
     /** The cell is re-run: the session must start from the state's variables, wherever it lives. */
     startOver: boolean;
   }) => Promise<ExecuteResult>;
@@ -106,6 +108,7 @@ export class GatedCellRunner {
         return {
           kind: "paused",
           executorSessionId: cell.executorSessionId,
+          ...(cell.resumeToken !== undefined && { resumeToken: cell.resumeToken }),
           approval: {
             cell: cell.cell,
             code: this.#context.code,
@@ -131,7 +134,13 @@ export class GatedCellRunner {
       onDecision: (call, decision) => traceDecision(io.config, call, decision),
     });
     const toolLog = new ToolCallLog(writer);
+    const token: { value?: string } = {};
+    let live: LiveCell | undefined;
     const result = this.#context.start({
+      onResumeToken: (value) => {
+        token.value = value;
+        if (live !== undefined) live.resumeToken = value;
+      },
       executorSessionId: this.executorSessionId,
       gate,
       io,
@@ -141,7 +150,7 @@ export class GatedCellRunner {
     });
     // Nobody may be waiting when a paused cell ends (time limit, abandoned): never an unhandled rejection.
     result.catch(() => undefined);
-    return {
+    live = {
       cell: rerun?.cell ?? randomUUID(),
       executorSessionId: this.executorSessionId,
       gate,
@@ -151,7 +160,9 @@ export class GatedCellRunner {
       pausesBefore: rerun?.pause ?? 0,
       result,
       ended: false,
+      ...(token.value !== undefined && { resumeToken: token.value }),
     };
+    return live;
   }
 
 }

@@ -29,6 +29,8 @@ export interface LiveCell {
   readonly pausesBefore: number;
   /** The executor's run of the cell. */
   readonly result: Promise<ExecuteResult>;
+  /** The executor's resume token for the session, once it told it. */
+  resumeToken?: string;
   /** True once the run ended (done, failed, or timed out while it waited). */
   ended: boolean;
 }
