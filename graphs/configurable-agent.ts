@@ -77,7 +77,12 @@ export function createConfigurableCodeActAgent(options: ConfigurableCodeActOptio
       untracedEdge(async (state: CodeActStateType, config?: RunnableConfig) => (await nodesFor(config ?? {})).afterModel(state)),
       [NODE_ROUTE, END]
     )
-    .addEdge(NODE_EXECUTE, NODE_MODEL)
+    // Through `route` when a tool call waits for approval (the approveToolCalls setting), else to `model`.
+    .addConditionalEdges(
+      NODE_EXECUTE,
+      untracedEdge(async (state: CodeActStateType, config?: RunnableConfig) => (await nodesFor(config ?? {})).afterExecute(state)),
+      [NODE_MODEL, NODE_ROUTE]
+    )
     .compile({ name: options.name, description: options.description })
     .withConfig({ recursionLimit: defaultRecursionLimit(MAX_STUDIO_MAX_STEPS) });
 }
@@ -94,6 +99,7 @@ async function buildNodes(options: ConfigurableCodeActOptions, settings: AgentSe
     tools: [...(options.tools ?? []), ...mcpTools],
     maxSteps: settings.maxSteps,
     approve: settings.approve,
+    ...(settings.approveToolCalls !== undefined && settings.approveToolCalls.length > 0 && { approveToolCalls: settings.approveToolCalls }),
     ...(settings.responseSchema !== undefined && {
       responseFormat: responseFormatFrom(settings.responseSchema),
     }),

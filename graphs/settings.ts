@@ -35,6 +35,11 @@ export const AgentSettingsAnnotation = Annotation.Root({
   /** Ask a human before any code runs. */
   approve: Annotation<boolean | undefined>,
   /**
+   * Tools whose calls from code wait for a human's approval (the code runs
+   * until it calls one): `["convert_currency"]`.
+   */
+  approveToolCalls: Annotation<string[] | undefined>,
+  /**
    * A JSON Schema for a structured final answer: the agent ends with JSON
    * matching it, validated into `structuredResponse` (an invalid answer goes
    * back to the model). In the team graph it applies to the analysts.
@@ -56,6 +61,7 @@ const SettingsSchema = z.object({
   timeoutMs: z.number().int().min(100).optional(),
   memoryLimitMb: z.number().int().min(8).optional(),
   approve: z.boolean().optional(),
+  approveToolCalls: z.array(z.string().min(1)).optional(),
   responseSchema: z.record(z.string(), z.unknown()).optional(),
   mcpServers: z.record(z.string().regex(/^[A-Za-z][\w-]*$/), z.string().url()).optional(),
 });
@@ -69,6 +75,7 @@ export interface AgentSettings {
   timeoutMs: number;
   memoryLimitMb: number;
   approve: boolean;
+  approveToolCalls: string[] | undefined;
   responseSchema: Record<string, unknown> | undefined;
   mcpServers: Record<string, string> | undefined;
 }
@@ -109,6 +116,7 @@ export function readAgentSettings(config: RunnableConfig | undefined): AgentSett
     timeoutMs: settings.timeoutMs ?? DEFAULT_CELL_TIMEOUT_MS,
     memoryLimitMb: settings.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
     approve: settings.approve ?? false,
+    approveToolCalls: settings.approveToolCalls,
     responseSchema: settings.responseSchema,
     mcpServers: settings.mcpServers,
   };

@@ -56,6 +56,18 @@ function reply(body: ChatRequestBody): string | ReplayReply {
       ? "The edited code printed edited 42."
       : fence("javascript", 'console.log("original " + 1)');
   }
+  if (task.includes("GATED")) {
+    if (seen("ToolRejectedError")) return "The second conversion was refused.";
+    return fence(
+      "javascript",
+      [
+        'const first = await convert_currency({ amount: 10, from: "EUR", to: "USD" });',
+        "let second;",
+        'try { second = await convert_currency({ amount: 99, from: "EUR", to: "GBP" }); } catch (error) { second = error.name + ": " + error.message; }',
+        'console.log("first", JSON.stringify(first), "second", second);',
+      ].join("\n")
+    );
+  }
   if (task.includes("STRUCTURED")) {
     if (!seen("temp=21")) return fence("javascript", 'console.log("city=Paris temp=" + (20 + 1))');
     // First a wrong shape; after the validation error comes back, the right one.
@@ -134,7 +146,7 @@ it("declares the agent settings as the assistants' config schema", async () => {
   const schemas = await client.assistants.getSchemas((await assistantFor("codeact_js")).assistant_id);
   const properties = (schemas.config_schema as { properties?: Record<string, unknown> } | null)?.properties ?? {};
   expect(Object.keys(properties)).toEqual(
-    expect.arrayContaining(["model", "baseUrl", "maxSteps", "timeoutMs", "memoryLimitMb", "approve", "responseSchema"])
+    expect.arrayContaining(["model", "baseUrl", "maxSteps", "timeoutMs", "memoryLimitMb", "approve", "approveToolCalls", "responseSchema"])
   );
   expect(Object.keys((schemas.input_schema as { properties?: object }).properties ?? {})).toContain("messages");
 });
@@ -205,6 +217,43 @@ it("pauses for approval and runs the code a human edited, resumed through the SD
   expect(contents.at(-1)).toContain("The edited code printed edited 42.");
   // The per-assistant model setting reached the model endpoint.
   expect(replay.requests.some((request) => request.model === "approval-model")).toBe(true);
+  await client.assistants.delete(assistant.assistant_id);
+});
+
+it("pauses at each gated tool call inside the code; approve with edited arguments, then reject, through the SDK", async () => {
+  const assistant = await client.assistants.create({
+    graphId: "codeact_js",
+    name: "gated",
+    config: { configurable: { approveToolCalls: ["convert_currency"] } },
+  });
+  const thread = await client.threads.create();
+  await client.runs.wait(thread.thread_id, assistant.assistant_id, {
+    input: { messages: [{ role: "user", content: "GATED: convert twice" }] },
+  });
+  const first = await client.threads.getState(thread.thread_id);
+  expect(first.next).toEqual(["route"]);
+  const asked = first.tasks.flatMap((task) => task.interrupts).map((interrupt) => interrupt.value);
+  expect(asked).toEqual([
+    expect.objectContaining({ type: "codeact_tool_approval", tool: "convert_currency", args: { amount: 10, from: "EUR", to: "USD" }, call: 0 }),
+  ]);
+  await client.runs.wait(thread.thread_id, assistant.assistant_id, {
+    command: { resume: { action: "edit", args: { amount: 20, from: "EUR", to: "USD" } } },
+  });
+  const second = await client.threads.getState(thread.thread_id);
+  const askedAgain = second.tasks.flatMap((task) => task.interrupts).map((interrupt) => interrupt.value);
+  expect(askedAgain).toEqual([expect.objectContaining({ tool: "convert_currency", args: { amount: 99, from: "EUR", to: "GBP" }, call: 1 })]);
+  await client.runs.wait(thread.thread_id, assistant.assistant_id, {
+    command: { resume: { action: "reject", reason: "too much" } },
+  });
+  const done = await client.threads.getState<{ messages: { type: string; content: unknown }[]; toolApproval: unknown }>(thread.thread_id);
+  expect(done.next).toEqual([]);
+  expect(done.values.toolApproval).toBeNull();
+  const contents = done.values.messages.map((message) => JSON.stringify(message.content));
+  const observation = contents.find((content) => content.includes("first ") && !content.includes("```")) ?? "";
+  // The edited amount ran (20 EUR), the rejected call threw in the code.
+  expect(observation).toContain("first 21.6 second");
+  expect(observation).toContain("second ToolRejectedError: convert_currency: the user rejected this call: too much.");
+  expect(contents.at(-1)).toContain("The second conversion was refused.");
   await client.assistants.delete(assistant.assistant_id);
 });
 
