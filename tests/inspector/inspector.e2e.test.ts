@@ -51,6 +51,13 @@ const PYTHON_CHART_CODE = [
   "max(temps, key=temps.get)",
 ].join("\n");
 
+const GATED_CODE = [
+  'const first = await convert_currency({ amount: 100, from: "EUR", to: "USD" });',
+  "let second;",
+  'try { second = await convert_currency({ amount: 5, from: "GBP", to: "JPY" }); } catch (error) { second = error.name; }',
+  'console.log("first", first, "second", second);',
+].join("\n");
+
 const APPROVAL_CODE = 'console.log(await convert_currency({ amount: 100, from: "EUR", to: "USD" }));';
 
 /** Scripts of the model, chosen by a tag in the user's question, one reply per model call. */
@@ -66,6 +73,10 @@ const SCRIPTS: Record<string, Array<string | ReplayReply>> = {
   "[approve]": [
     `Converting.\n\`\`\`javascript\n${APPROVAL_CODE}\n\`\`\``,
     "100 EUR is 108 USD.",
+  ],
+  "[gated]": [
+    `Converting twice.\n\`\`\`javascript\n${GATED_CODE}\n\`\`\``,
+    "The first conversion ran with the amount you set; the second was refused.",
   ],
   "[error]": [
     '```javascript\nconst data = JSON.parse("{oops");\n```',
@@ -94,6 +105,7 @@ const ASSISTANTS = {
   js: { graphId: "codeact_js", settings: {} },
   python: { graphId: "codeact_python", settings: {} },
   approve: { graphId: "codeact_js", settings: { approve: true } },
+  gated: { graphId: "codeact_js", settings: { approveToolCalls: ["convert_currency"] } },
 } as const;
 
 /**
@@ -269,5 +281,33 @@ test("an approval is given from the page: the code waits, then runs", async () =
   expect(await approval.count()).toBe(0);
   // The resumed run is a second run on the thread.
   expect(await page.getByTestId("run").count()).toBe(2);
+  await page.close();
+}, TEST_TIMEOUT_MS);
+
+test("a tool call inside the code waits on the page: its arguments are edited, the next call is rejected", async () => {
+  const page = await startRun("gated", "[gated] Convert two amounts.");
+  const panel = page.getByTestId("tool-approval");
+  await panel.waitFor({ timeout: UI_TIMEOUT_MS });
+  expect(await panel.getByTestId("tool-approval-tool").innerText()).toBe("convert_currency");
+  expect(JSON.parse(await panel.getByTestId("tool-approval-args").innerText())).toEqual({ amount: 100, from: "EUR", to: "USD" });
+  expect(await page.getByTestId("composer").isDisabled()).toBe(true);
+
+  await panel.getByTestId("edit-args").click();
+  const editor = panel.getByTestId("tool-args-editor");
+  await editor.fill("{ not json");
+  expect(await panel.getByTestId("run-edited-args").isDisabled()).toBe(true);
+  await editor.fill(JSON.stringify({ amount: 200, from: "EUR", to: "USD" }));
+  await panel.getByTestId("run-edited-args").click();
+
+  // The same cell goes on and stops at its second call.
+  await page.getByTestId("tool-approval-args").filter({ hasText: '"GBP"' }).waitFor({ timeout: UI_TIMEOUT_MS });
+  expect(JSON.parse(await page.getByTestId("tool-approval-args").innerText())).toEqual({ amount: 5, from: "GBP", to: "JPY" });
+  await page.getByTestId("tool-reject-reason").fill("not needed");
+  await page.getByTestId("reject-tool").click();
+
+  await waitForAnswer(page, "the second was refused");
+  const cell = page.getByTestId("cell").first();
+  expect(await cell.getByTestId("cell-output").innerText()).toContain("first 216 second ToolRejectedError");
+  expect(await page.getByTestId("tool-approval").count()).toBe(0);
   await page.close();
 }, TEST_TIMEOUT_MS);

@@ -3,6 +3,12 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { createClient, initialApiUrl, saveApiUrl, STREAM_MODES } from "./api.js";
 import { ApprovalPanel, isApprovalRequest, type ApprovalDecision, type ApprovalRequest } from "./components/approval-panel.js";
 import { GraphView } from "./components/graph-view.js";
+import {
+  isToolApprovalRequest,
+  ToolApprovalPanel,
+  type ToolApprovalDecision,
+  type ToolApprovalRequest,
+} from "./components/tool-approval-panel.js";
 import { TimelineView } from "./components/timeline-view.js";
 import { subgraphIds, type ApiGraph } from "./lib/graph-model.js";
 import { applyStreamPart, createLiveRun, finishLiveRun, type CodeLanguage, type LiveRun } from "./lib/live.js";
@@ -14,7 +20,8 @@ const HISTORY_LIMIT = 500;
 interface ThreadData {
   history: HistoryEntry[];
   runs: RunInfo[];
-  approval: ApprovalRequest | null;
+  /** What the thread waits on: code to approve, or a tool call the running code made. */
+  approval: ApprovalRequest | ToolApprovalRequest | null;
 }
 
 const EMPTY_THREAD: ThreadData = { history: [], runs: [], approval: null };
@@ -35,7 +42,8 @@ async function loadThread(client: Client, threadId: string): Promise<ThreadData>
     client.threads.getState(threadId),
   ]);
   const interrupts = state.tasks.flatMap((task) => task.interrupts ?? []);
-  const approval = interrupts.map((interrupt) => interrupt.value).find(isApprovalRequest) ?? null;
+  const approval =
+    interrupts.map((interrupt) => interrupt.value).find((value) => isApprovalRequest(value) || isToolApprovalRequest(value)) ?? null;
   return {
     history: history as HistoryEntry[],
     runs: runs.map((run) => ({ run_id: run.run_id, status: run.status, created_at: run.created_at })),
@@ -147,7 +155,7 @@ export function App() {
 
   /** Streams a run (a new message or a resume) and keeps the live details. */
   const streamRun = useCallback(
-    async (targetThread: string, payload: { input: unknown } | { command: { resume: ApprovalDecision } }) => {
+    async (targetThread: string, payload: { input: unknown } | { command: { resume: ApprovalDecision | ToolApprovalDecision } }) => {
       if (client === null || assistantId === "") return;
       setError(null);
       let run = createLiveRun();
@@ -195,7 +203,7 @@ export function App() {
   }, [message, busy, threadId, newThread, streamRun]);
 
   const decide = useCallback(
-    async (decision: ApprovalDecision) => {
+    async (decision: ApprovalDecision | ToolApprovalDecision) => {
       setThread((data) => ({ ...data, approval: null }));
       await streamRun(threadId, { command: { resume: decision } });
     },
@@ -298,7 +306,15 @@ export function App() {
         </aside>
         <section className="timeline-pane">
           <TimelineView timelines={timelines} awaitingApproval={thread.approval !== null} />
-          {thread.approval !== null && !busy && (
+          {thread.approval !== null && !busy && isToolApprovalRequest(thread.approval) && (
+            <ToolApprovalPanel
+              key={`${thread.approval.call}:${thread.approval.error ?? ""}`}
+              request={thread.approval}
+              busy={busy}
+              onDecide={(decision) => void decide(decision)}
+            />
+          )}
+          {thread.approval !== null && !busy && isApprovalRequest(thread.approval) && (
             <ApprovalPanel key={thread.approval.code} request={thread.approval} busy={busy} onDecide={(decision) => void decide(decision)} />
           )}
           <div className="composer">
