@@ -14,6 +14,7 @@ import { JS_EXECUTOR_FULL, JS_EXECUTOR_QUICK, runJsExecutor } from "./js-executo
 import { PROMPT_SIZE_FULL, PROMPT_SIZE_QUICK, runPromptSize } from "./prompt-size.js";
 import { PYTHON_EXECUTOR_FULL, PYTHON_EXECUTOR_QUICK, runPythonExecutor } from "./python-executor.js";
 import { MCP_FULL, MCP_QUICK, runMcpBench } from "./mcp.js";
+import { APPROVAL_FULL, APPROVAL_QUICK, runApprovalBench } from "./approval.js";
 import { runScale, SCALE_FULL, SCALE_QUICK } from "./scale.js";
 import { runSessionTravel, SESSION_TRAVEL_FULL, SESSION_TRAVEL_QUICK } from "./session-travel.js";
 import { formatTable, type BenchFigure } from "./stats.js";
@@ -37,6 +38,7 @@ export const BENCHMARKS: readonly SuiteBenchmark[] = [
   },
   { key: "js", title: "JavaScript executor", run: (quick) => runJsExecutor(quick ? JS_EXECUTOR_QUICK : JS_EXECUTOR_FULL) },
   { key: "travel", title: "sessions that travel", run: (quick) => runSessionTravel(quick ? SESSION_TRAVEL_QUICK : SESSION_TRAVEL_FULL) },
+  { key: "approval", title: "tool approvals", run: (quick) => runApprovalBench(quick ? APPROVAL_QUICK : APPROVAL_FULL) },
   { key: "mcp", title: "MCP servers", run: (quick) => runMcpBench(quick ? MCP_QUICK : MCP_FULL) },
   { key: "scale", title: "scale", run: (quick) => runScale(quick ? SCALE_QUICK : SCALE_FULL) },
   { key: "python", title: "Python executor", run: (quick) => runPythonExecutor(quick ? PYTHON_EXECUTOR_QUICK : PYTHON_EXECUTOR_FULL) },

@@ -1,3 +1,4 @@
+import { runApprovalBench } from "../../bench/approval.js";
 import { formatSuite, machineInfo, type SuiteResult } from "../../bench/index.js";
 import { runJsExecutor } from "../../bench/js-executor.js";
 import { countTokens, openAiToolsPayload, runPromptSize } from "../../bench/prompt-size.js";
@@ -69,6 +70,12 @@ describe("benchmark suite with tiny counts", () => {
     expect(figures.filter((item) => item.name.includes("isolation: in-process"))).toHaveLength(8);
     const toolLoop = figures.find((item) => item.name.startsWith("LangChain tool (tool()) in a loop"));
     expect(toolLoop?.baseline?.name).toBe("a plain host function, same loop");
+  });
+
+  it("tool approvals", async () => {
+    const figures = await runApprovalBench({ runs: 1 });
+    expectFigures(figures, "Tool approvals", 2);
+    expect(figures.map((item) => item.baseline?.name)).toEqual(["the same turn, no gate", "resume in the process that paused"]);
   });
 
   it("prompt size", async () => {
