@@ -6,7 +6,18 @@ import { afterAll, describe, expect, it } from "@jest/globals";
 import { tool } from "@langchain/core/tools";
 import { Command, MemorySaver } from "@langchain/langgraph";
 import { z } from "zod";
-import { createCodeActAgent, TOOL_APPROVAL_INTERRUPT_TYPE, type ToolApprovalRequest } from "../../src/index.js";
+import { END, START, StateGraph } from "@langchain/langgraph";
+import {
+  CodeActState,
+  createCodeActAgent,
+  createCodeActNodes,
+  NODE_EXECUTE,
+  NODE_MODEL,
+  NODE_ROUTE,
+  TOOL_APPROVAL_INTERRUPT_TYPE,
+  type ToolApprovalPolicy,
+  type ToolApprovalRequest,
+} from "../../src/index.js";
 import { IsolatedVmExecutor } from "../../src/executors/isolated-vm/index.js";
 import { js, ScriptedChatModel, textOf } from "../graph/helpers.js";
 
@@ -35,13 +46,16 @@ afterAll(async () => {
   await Promise.all(executors.map((executor) => executor.close()));
 });
 
-function agentFor(replies: string[], options: { isolation?: "in-process" | "process"; checkpointer?: MemorySaver } = {}) {
+function agentFor(
+  replies: string[],
+  options: { isolation?: "in-process" | "process"; checkpointer?: MemorySaver; timeoutMs?: number; policy?: ToolApprovalPolicy } = {}
+) {
   const { runs, tools } = countingTools();
-  const executor = new IsolatedVmExecutor({ isolation: options.isolation ?? "in-process" });
+  const executor = new IsolatedVmExecutor({ isolation: options.isolation ?? "in-process", ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) });
   executors.push(executor);
   const model = new ScriptedChatModel(replies);
   const checkpointer = options.checkpointer ?? new MemorySaver();
-  const agent = createCodeActAgent({ model, tools, executor, checkpointer, approveToolCalls: ["send_email"] });
+  const agent = createCodeActAgent({ model, tools, executor, checkpointer, approveToolCalls: options.policy ?? ["send_email"] });
   return { agent, runs, model, checkpointer, executor };
 }
 
@@ -225,5 +239,83 @@ describe("approveToolCalls (JavaScript)", () => {
     // The new cell ran in a session rebuilt from the thread's state, without the half-run cell's variable.
     expect(textOf(model.calls[2]?.at(-1))).toContain("undefined");
     expect(next.toolApproval).toBeNull();
+  });
+
+  it.each(["in-process", "process"] as const)("a quick resume carries on the cell in process isolation too (%s)", async (isolation) => {
+    const code = "const started = Date.now();\nconst r = await send_email({ to: 'a@example.com', body: 'x' });\nconsole.log(r, Date.now() - started >= 300);";
+    const { agent, runs, model } = agentFor([js(code), "Done."], { isolation });
+    const config = { configurable: { thread_id: `live-${isolation}` } };
+    await agent.invoke({ messages: [{ role: "user", content: "go" }] }, config);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await agent.invoke(new Command({ resume: { action: "approve" } }), config);
+    expect(runs).toHaveLength(1);
+    expect(textOf(model.calls[1]?.at(-1))).toContain("sent to a@example.com true");
+  });
+
+  it("a cell that reached its time limit while it waited is re-run from the record when the answer comes", async () => {
+    const code = "counter = (typeof counter === 'number' ? counter : 0) + 1;\nawait lookup({ id: 1 });\nconst r = await send_email({ to: 'a@example.com', body: 'x' });\nconsole.log(r, counter);";
+    const { agent, runs, model } = agentFor([js(code), "Done."], { timeoutMs: 400 });
+    const config = { configurable: { thread_id: "timed-out-1" } };
+    await agent.invoke({ messages: [{ role: "user", content: "go" }] }, config);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const done = await agent.invoke(new Command({ resume: { action: "approve" } }), config);
+    expect(runs.map((run) => run.tool)).toEqual(["lookup", "send_email"]);
+    expect(textOf(model.calls[1]?.at(-1))).toContain("sent to a@example.com 1");
+    expect(done.variables).toMatchObject({ counter: 1 });
+  });
+
+  it("a predicate decides per call, from the tool's name and its arguments", async () => {
+    const code = "await send_email({ to: 'me@us.example', body: 'a' });\nawait send_email({ to: 'them@else.example', body: 'b' });\nawait lookup({ id: 5 });";
+    const policy: ToolApprovalPolicy = (name, args) => name === "send_email" && !String((args as { to: string }).to).endsWith("@us.example");
+    const { agent, runs } = agentFor([js(code), "Done."], { policy });
+    const config = { configurable: { thread_id: "predicate-1" } };
+    const first = await agent.invoke({ messages: [{ role: "user", content: "go" }] }, config);
+    expect(pending(first)?.args).toEqual({ to: "them@else.example", body: "b" });
+    expect(runs.map((run) => (run.args as { to?: string }).to)).toEqual(["me@us.example"]);
+    await agent.invoke(new Command({ resume: { action: "approve" } }), config);
+    expect(runs.map((run) => run.tool)).toEqual(["send_email", "send_email", "lookup"]);
+  });
+
+  it("names that are not tools of the agent are an error at construction", () => {
+    const { tools } = countingTools();
+    expect(() => createCodeActAgent({ model: new ScriptedChatModel([]), tools, approveToolCalls: ["send_mail"] })).toThrow(
+      /approveToolCalls` names "send_mail", which is not a tool of this agent \(its tools: lookup, send_email\)/
+    );
+    expect(() => createCodeActAgent({ model: new ScriptedChatModel([]), tools, approveToolCalls: "send_email" as never })).toThrow(
+      /list of tool names or a function/
+    );
+  });
+
+  it("hand-wired nodes: with the plain edge after execute the model node says to use afterExecute; with it, approvals work", async () => {
+    const { runs, tools } = countingTools();
+    const executor = new IsolatedVmExecutor({ isolation: "in-process" });
+    executors.push(executor);
+    const build = (useAfterExecute: boolean) => {
+      const nodes = createCodeActNodes({
+        model: new ScriptedChatModel([js("await send_email({ to: 'a@example.com', body: 'x' })"), "Done."]),
+        tools,
+        executor,
+        approveToolCalls: ["send_email"],
+      });
+      const graph = new StateGraph(CodeActState)
+        .addNode(NODE_MODEL, nodes.model)
+        .addNode(NODE_ROUTE, nodes.route, { ends: [NODE_EXECUTE, NODE_MODEL, END] })
+        .addNode(NODE_EXECUTE, nodes.execute)
+        .addEdge(START, NODE_MODEL)
+        .addConditionalEdges(NODE_MODEL, nodes.afterModel, [NODE_ROUTE, END]);
+      return (useAfterExecute
+        ? graph.addConditionalEdges(NODE_EXECUTE, nodes.afterExecute, [NODE_MODEL, NODE_ROUTE])
+        : graph.addEdge(NODE_EXECUTE, NODE_MODEL)
+      ).compile({ checkpointer: new MemorySaver() });
+    };
+    const wrong = build(false);
+    await expect(wrong.invoke({ messages: [{ role: "user", content: "go" }] }, { configurable: { thread_id: "wired-wrong" } })).rejects.toThrow(
+      /wire the edge after `execute` with `afterExecute`/
+    );
+    const right = build(true);
+    const config = { configurable: { thread_id: "wired-right" } };
+    expect(pending(await right.invoke({ messages: [{ role: "user", content: "go" }] }, config))?.tool).toBe("send_email");
+    await right.invoke(new Command({ resume: { action: "approve" } }), config);
+    expect(runs.map((run) => run.tool)).toEqual(["send_email"]);
   });
 });
