@@ -2,7 +2,8 @@
 # Installs the system packages the tests need: jupyter-server and Debian's
 # Python 3 with ipykernel, numpy, pandas and matplotlib (the Jupyter executor),
 # PostgreSQL's server binaries (the durable-resume test starts its own cluster
-# in a temp dir) and Chromium (the inspector's browser tests). Idempotent:
+# in a temp dir), Chromium (the inspector's browser tests) and bubblewrap (the
+# Python sandbox). Idempotent:
 # does nothing when everything is present.
 #
 # The checks use Debian's /usr/bin/python3 on purpose: apt installs the
@@ -11,14 +12,15 @@
 set -eu
 
 SYSTEM_PYTHON=/usr/bin/python3
-PACKAGES="jupyter-server python3-ipykernel python3-numpy python3-pandas python3-matplotlib postgresql chromium fonts-dejavu-core"
+PACKAGES="jupyter-server python3-ipykernel python3-numpy python3-pandas python3-matplotlib postgresql chromium fonts-dejavu-core bubblewrap"
 
 all_present() {
   command -v jupyter-server >/dev/null 2>&1 || [ -x /usr/bin/jupyter-server ] || return 1
   [ -x "$SYSTEM_PYTHON" ] || return 1
   "$SYSTEM_PYTHON" -c "import ipykernel, numpy, pandas, matplotlib" >/dev/null 2>&1 || return 1
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || return 1
-  [ -x /usr/bin/chromium ]
+  [ -x /usr/bin/chromium ] || return 1
+  command -v bwrap >/dev/null 2>&1
 }
 
 if all_present; then

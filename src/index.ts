@@ -163,6 +163,7 @@ export {
   ExecutorProtocolError,
   ExecutorUnauthorizedError,
   ExecutorUnavailableError,
+  SandboxUnavailableError,
   type ExecutorErrorCode,
   type ExecutorErrorOptions,
 } from "./executors/errors.js";

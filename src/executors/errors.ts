@@ -11,7 +11,8 @@ export type ExecutorErrorCode =
   | "EXECUTOR_CLOSED"
   | "EXECUTOR_UNAVAILABLE"
   | "EXECUTOR_UNAUTHORIZED"
-  | "EXECUTOR_PROTOCOL";
+  | "EXECUTOR_PROTOCOL"
+  | "SANDBOX_UNAVAILABLE";
 
 export interface ExecutorErrorOptions {
   cause?: unknown;
@@ -63,5 +64,15 @@ export class ExecutorUnauthorizedError extends ExecutorError {
 export class ExecutorProtocolError extends ExecutorError {
   constructor(message: string, options: ExecutorErrorOptions = {}) {
     super("EXECUTOR_PROTOCOL", message, options);
+  }
+}
+
+/**
+ * The Python sandbox cannot start here (bubblewrap missing, user namespaces
+ * off): the message says why and how to opt out. Never a silent fallback.
+ */
+export class SandboxUnavailableError extends ExecutorError {
+  constructor(message: string, options: ExecutorErrorOptions = {}) {
+    super("SANDBOX_UNAVAILABLE", message, options);
   }
 }

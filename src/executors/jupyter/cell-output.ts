@@ -154,7 +154,7 @@ export class CellOutput {
 }
 
 /** Notes for the model on what a cell left behind, from its snapshot. */
-export function cellNotes(left: { lateChars: number; running: { threads: number; processes: readonly number[] } }): string[] {
+export function cellNotes(left: { lateChars: number; running: { threads: number; processes: readonly number[]; stopped?: number } }): string[] {
   const notes: string[] = [];
   if (left.lateChars > 0) {
     notes.push(
@@ -168,6 +168,11 @@ export function cellNotes(left: { lateChars: number; running: { threads: number;
   if (processes.length > 0) {
     notes.push(
       `[${processes.length} child process(es) still running (pid ${processes.slice(0, 10).join(", ")}): what they print may appear in the output of later cells; wait() for them or kill them]\n`
+    );
+  }
+  if ((left.running.stopped ?? 0) > 0) {
+    notes.push(
+      `[the sandbox stopped ${left.running.stopped} process(es) this cell left running (detached ones too): in the sandbox a process ends with the cell that starts it]\n`
     );
   }
   return notes;

@@ -23,3 +23,4 @@ export {
   type LocalJupyter,
   type StartLocalJupyterOptions,
 } from "./local-server.js";
+export { SANDBOX_DEFAULTS, type PythonSandboxOptions } from "./sandbox/options.js";

@@ -34,7 +34,7 @@ export interface Snapshot {
   /** Output written by threads of earlier cells that the kernel dropped, in characters. */
   lateChars: number;
   /** Threads and child processes a cell left running. */
-  running: { threads: number; processes: number[] };
+  running: { threads: number; processes: number[]; stopped?: number };
 }
 
 /** The value of one user expression of an execute_reply, as JSON. */
@@ -60,7 +60,7 @@ export function parseSnapshot(reply: Record<string, unknown>): Snapshot | undefi
         unsaved?: string[];
         definitions?: unknown;
         late?: number;
-        running?: { threads?: number; processes?: number[] };
+        running?: { threads?: number; processes?: number[]; stopped?: number };
       }
     | undefined;
   if (!data?.variables || typeof data.variables !== "object") return undefined;
@@ -72,6 +72,7 @@ export function parseSnapshot(reply: Record<string, unknown>): Snapshot | undefi
     running: {
       threads: typeof data.running?.threads === "number" ? data.running.threads : 0,
       processes: Array.isArray(data.running?.processes) ? data.running.processes.filter(Number.isInteger) : [],
+      stopped: typeof data.running?.stopped === "number" ? data.running.stopped : 0,
     },
   };
 }

@@ -32,6 +32,18 @@ export interface StartLocalJupyterOptions {
   startupTimeoutMs?: number;
   /** Extra command-line arguments for jupyter-server. */
   extraArgs?: string[];
+  /**
+   * Run every kernel inside bubblewrap: no network, a read-only view of the
+   * system without home directories, a size-capped scratch directory, its
+   * own PID namespace, no host environment variables, limits on memory, CPU
+   * time, processes and file size (see {@link PythonSandboxOptions}). Code
+   * reaches the world only through the host tools. `true` takes the default
+   * limits. The server checks at start that the sandbox works here and
+   * throws `SandboxUnavailableError` (code `SANDBOX_UNAVAILABLE`) saying why
+   * when it does not: never a silent fallback.
+   * @defaultValue `false`
+   */
+  sandbox?: boolean | PythonSandboxOptions;
 }
 
 /** A jupyter-server started by {@link startLocalJupyter}. */
@@ -43,6 +55,8 @@ export interface LocalJupyter {
   readonly pid: number;
   /** Temporary directory holding the config and the kernels' connection files. */
   readonly stateDir: string;
+  /** True when every kernel runs inside the sandbox. */
+  readonly sandboxed: boolean;
   /** Shuts down every kernel, then the server; removes the temporary files. Idempotent. */
   stop(): Promise<void>;
 }
@@ -80,6 +94,8 @@ def _codeact_patch_nodelay():
 _codeact_patch_nodelay()
 `;
 import { TIMED_OUT, withTimeout } from "../../shared/timeout.js";
+import { installSandbox, type InstalledSandbox } from "./sandbox/install.js";
+import type { PythonSandboxOptions } from "./sandbox/options.js";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -114,6 +130,14 @@ export async function startLocalJupyter(
   const stateDir = await mkdtemp(join(tmpdir(), "codeact-jupyter-"));
   const rootDir = options.rootDir ?? join(stateDir, "work");
   await mkdir(rootDir, { recursive: true });
+  const sandboxOptions = options.sandbox === true ? {} : options.sandbox === false ? undefined : options.sandbox;
+  let sandbox: InstalledSandbox | undefined;
+  try {
+    sandbox = sandboxOptions === undefined ? undefined : await installSandbox(stateDir, sandboxOptions);
+  } catch (error) {
+    await rm(stateDir, { recursive: true, force: true });
+    throw error;
+  }
   const configFile = join(stateDir, "jupyter_server_config.py");
   await writeFile(
     configFile,
@@ -129,6 +153,7 @@ export async function startLocalJupyter(
     `--ServerApp.root_dir=${rootDir}`,
     `--config=${configFile}`,
     ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
+    ...(sandbox?.args ?? []),
     ...(options.extraArgs ?? []),
   ];
   const child = spawn(command, args, {
@@ -140,6 +165,7 @@ export async function startLocalJupyter(
       JUPYTER_CONFIG_DIR: join(stateDir, "config"),
       JUPYTER_RUNTIME_DIR: join(stateDir, "runtime"),
       JUPYTER_TOKEN: token,
+      ...sandbox?.env,
     },
   });
   let stderr = "";
@@ -224,5 +250,5 @@ export async function startLocalJupyter(
     await stop();
     throw failure;
   }
-  return { baseUrl, token, pid: child.pid ?? -1, stateDir, stop };
+  return { baseUrl, token, pid: child.pid ?? -1, stateDir, sandboxed: sandbox !== undefined, stop };
 }

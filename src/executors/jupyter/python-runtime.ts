@@ -22,6 +22,7 @@ import signal as _signal
 import sys as _sys
 import threading as _threading
 import atexit as _atexit
+import time as _time
 
 from IPython import get_ipython
 
@@ -181,6 +182,41 @@ def _plain(value, budget):
     return True
 
 
+_SANDBOXED = _os.environ.get("CODEACT_SANDBOX") == "1"
+
+
+def _sweep_sandbox():
+    # In the sandbox's PID namespace every process but its init (1) and the
+    # kernel was started by a cell, detached or not: none outlives the cell.
+    me, stopped = _os.getpid(), set()
+    for _ in range(200):
+        live = []
+        for entry in _os.listdir("/proc"):
+            if not entry.isdigit() or int(entry) in (1, me):
+                continue
+            try:
+                with open("/proc/%s/stat" % entry) as stat:
+                    if stat.read().rsplit(")", 1)[1].split()[0] != "Z":
+                        live.append(int(entry))
+            except (OSError, IndexError):
+                pass
+        for pid in live:
+            try:
+                _os.kill(pid, _signal.SIGKILL)
+                stopped.add(pid)
+            except OSError:
+                pass
+        try:
+            while _os.waitpid(-1, _os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+        if not live:
+            break
+        _time.sleep(0.005)
+    return len(stopped)
+
+
 def _running_children():
     # Direct and indirect child processes of the kernel, from /proc (Linux).
     # Most cells start none: one waitid() says so without reading all of /proc.
@@ -250,7 +286,10 @@ def snapshot(max_chars):
         "unsaved": sorted(unsaved),
         "definitions": {"code": code, "instances": instances},
         "late": late,
-        "running": {"threads": threads, "processes": _running_children()},
+        "running": (
+            {"threads": threads, "processes": [], "stopped": _sweep_sandbox()} if _SANDBOXED
+            else {"threads": threads, "processes": _running_children()}
+        ),
     })
 
 
