@@ -43,13 +43,30 @@ export function executorFor(language: CodeLanguage, settings: AgentSettings): Ex
             language,
             options: { timeoutMs: settings.timeoutMs, memoryLimitMb: settings.memoryLimitMb },
           })
-        : createExecutor({ language, server: jupyterConnection, options: { timeoutMs: settings.timeoutMs } });
+        : createExecutor({
+            language,
+            server: jupyterConnection,
+            // The model is told about the sandbox when the kernels run in it (a local server).
+            options: { timeoutMs: settings.timeoutMs, sandboxed: !process.env["JUPYTER_URL"] && sandboxSetting() },
+          });
     executors.set(key, executor);
   }
   return executor;
 }
 
 let jupyter: Promise<JupyterServerAddress> | undefined;
+
+/**
+ * Whether the local server's kernels run in the bubblewrap sandbox: on,
+ * unless the server's operator sets `CODEACT_PYTHON_SANDBOX=off` (an
+ * assistant's settings cannot turn it off).
+ */
+function sandboxSetting(): boolean {
+  const value = process.env["CODEACT_PYTHON_SANDBOX"]?.trim().toLowerCase();
+  if (value === undefined || value === "" || value === "on") return true;
+  if (value === "off") return false;
+  throw new Error(`CODEACT_PYTHON_SANDBOX must be "on" or "off", got ${JSON.stringify(process.env["CODEACT_PYTHON_SANDBOX"])}.`);
+}
 
 /** Where the Python kernels live: `JUPYTER_URL`/`JUPYTER_TOKEN`, else one local server for the process. */
 function jupyterConnection(): Promise<JupyterServerAddress> {
@@ -59,7 +76,7 @@ function jupyterConnection(): Promise<JupyterServerAddress> {
       const token = process.env["JUPYTER_TOKEN"];
       return { baseUrl: url, ...(token ? { token } : {}) };
     }
-    const local = await startLocalJupyter();
+    const local = await startLocalJupyter({ sandbox: sandboxSetting() });
     // 'exit' handlers must be synchronous: SIGTERM makes jupyter-server shut
     // its kernels down itself (they run in their own process sessions, so a
     // signal to our process group would not reach them).

@@ -48,6 +48,8 @@ export interface CliOptions {
   executor?: CliExecutorKind;
   jupyterUrl?: string;
   jupyterToken?: string;
+  /** `--no-sandbox`: the local Jupyter server's kernels run without bubblewrap. */
+  noSandbox?: boolean;
   images?: boolean;
   outputsDir?: string;
   /** `--mcp` values, in order (see mcp-servers.ts). */
@@ -74,6 +76,11 @@ export interface CliConfig {
   /** Jupyter server for the python executor; undefined starts a local one. */
   jupyterUrl?: string;
   jupyterToken?: string;
+  /**
+   * Run the local Jupyter server's kernels in the bubblewrap sandbox (python
+   * without `jupyterUrl`): on unless `--no-sandbox`.
+   */
+  sandbox: boolean;
   /** Send the images cells display to the model (a vision model). */
   images: boolean;
   /** Where displayed images and HTML are written (created on first use). */
@@ -101,6 +108,7 @@ const OPTIONS = {
   executor: { type: "string", short: "e" },
   "jupyter-url": { type: "string" },
   "jupyter-token": { type: "string" },
+  "no-sandbox": { type: "boolean" },
   images: { type: "boolean" },
   "outputs-dir": { type: "string" },
   mcp: { type: "string", multiple: true },
@@ -156,6 +164,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     options.jupyterUrl = parseUrl("--jupyter-url", values["jupyter-url"]);
   }
   if (values["jupyter-token"] !== undefined) options.jupyterToken = values["jupyter-token"];
+  if (values["no-sandbox"] === true) options.noSandbox = true;
   if (values.images === true) options.images = true;
   if (values["outputs-dir"] !== undefined) options.outputsDir = nonEmpty("--outputs-dir", values["outputs-dir"]);
   if (values.mcp !== undefined && values.mcp.length > 0) options.mcp = [...values.mcp];
@@ -184,13 +193,22 @@ export function resolveCliConfig(options: CliOptions, env: CliEnvironment): CliC
   const envKey = env.OPENAI_API_KEY?.trim() || undefined;
   if (envKey === undefined && baseUrl === undefined) throw new CliUsageError(MISSING_MODEL_SERVER);
   const executor = options.executor ?? "javascript";
-  if (executor === "python" && options.memoryLimitMb !== undefined) {
+  const jupyterUrl = executor === "python" ? (options.jupyterUrl ?? optionalUrl("JUPYTER_URL", env.JUPYTER_URL)) : undefined;
+  const sandbox = executor === "python" && jupyterUrl === undefined && options.noSandbox !== true;
+  if (executor === "python" && options.memoryLimitMb !== undefined && !sandbox) {
     throw new CliUsageError(
-      "--memory-limit-mb applies to the javascript executor only (Python kernels are limited by their server)."
+      "--memory-limit-mb applies to the javascript sandbox and to the sandboxed local Python kernels; a Jupyter server of " +
+        "your own (--jupyter-url) or --no-sandbox kernels are limited by their server."
     );
   }
   if (executor === "javascript" && (options.jupyterUrl !== undefined || options.jupyterToken !== undefined)) {
     throw new CliUsageError("--jupyter-url and --jupyter-token need --executor python.");
+  }
+  if (options.noSandbox === true && executor !== "python") {
+    throw new CliUsageError("--no-sandbox applies to --executor python (the JavaScript executor is always a sandbox).");
+  }
+  if (options.noSandbox === true && jupyterUrl !== undefined) {
+    throw new CliUsageError("--no-sandbox applies to the local Jupyter server; a server of your own (--jupyter-url) runs kernels its own way.");
   }
   const config: CliConfig = {
     model: options.model ?? (env.CODEACT_MODEL?.trim() || DEFAULT_MODEL),
@@ -198,6 +216,7 @@ export function resolveCliConfig(options: CliOptions, env: CliEnvironment): CliC
     maxSteps: options.maxSteps ?? DEFAULT_CLI_MAX_STEPS,
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     executor,
+    sandbox,
     images: options.images ?? false,
     outputsDir: options.outputsDir ?? defaultOutputsDir(),
     mcpServers: parseMcpServers(options.mcp ?? []),
@@ -211,7 +230,6 @@ export function resolveCliConfig(options: CliOptions, env: CliEnvironment): CliC
   if (options.timeoutMs !== undefined) config.timeoutMs = options.timeoutMs;
   if (options.memoryLimitMb !== undefined) config.memoryLimitMb = options.memoryLimitMb;
   if (executor === "python") {
-    const jupyterUrl = options.jupyterUrl ?? optionalUrl("JUPYTER_URL", env.JUPYTER_URL);
     const jupyterToken = options.jupyterToken ?? (env.JUPYTER_TOKEN || undefined);
     if (jupyterUrl !== undefined) config.jupyterUrl = jupyterUrl;
     if (jupyterToken !== undefined) config.jupyterToken = jupyterToken;
@@ -245,10 +263,13 @@ Execution:
   -e, --executor LANG       javascript (isolated-vm sandbox, default) or python (Jupyter kernel)
       --max-steps N         code executions before stopping without an answer (default ${DEFAULT_CLI_MAX_STEPS})
       --timeout-ms N        wall-clock limit of one code cell
-      --memory-limit-mb N   heap limit of the JavaScript sandbox
+      --memory-limit-mb N   heap limit of the JavaScript sandbox, or memory limit of each sandboxed
+                            local Python kernel
       --jupyter-url URL     Jupyter server for python (env JUPYTER_URL); without it a local
                             jupyter-server is started and stopped at exit
       --jupyter-token T     its token (env JUPYTER_TOKEN)
+      --no-sandbox          run the local jupyter-server's kernels without the bubblewrap sandbox
+                            (with your user's full rights: files, network, environment)
       --images              send the images a cell displays (charts, plots) to the model;
                             for vision models only
       --mcp SERVER          give the agent an MCP server's tools (repeatable): a command line

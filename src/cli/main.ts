@@ -281,10 +281,16 @@ async function setUpExecutor(config: CliConfig, notice: (message: string) => voi
   const { checkJupyterServer, startLocalJupyter } = await import("../executors/jupyter/index.js");
   let server: JupyterServerAddress;
   let stopServer: (() => Promise<void>) | undefined;
+  let sandboxed = false;
   if (config.jupyterUrl === undefined) {
-    const local = await startLocalJupyter();
-    notice(`started a local jupyter-server at ${local.baseUrl} (stopped at exit)`);
+    const local = await startLocalJupyter({
+      sandbox: config.sandbox ? { ...(config.memoryLimitMb !== undefined && { memoryLimitMb: config.memoryLimitMb }) } : false,
+    });
+    notice(
+      `started a local jupyter-server at ${local.baseUrl} (${local.sandboxed ? "kernels in the bubblewrap sandbox" : "kernels NOT sandboxed: --no-sandbox"}; stopped at exit)`
+    );
     server = { baseUrl: local.baseUrl, token: local.token };
+    sandboxed = local.sandboxed;
     stopServer = () => local.stop();
   } else {
     server = { baseUrl: config.jupyterUrl, ...(config.jupyterToken !== undefined && { token: config.jupyterToken }) };
@@ -293,8 +299,10 @@ async function setUpExecutor(config: CliConfig, notice: (message: string) => voi
   const executor = createExecutor({
     language: "python",
     server,
-    options: { ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }) },
+    options: { ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }), sandboxed },
   });
+  // Loaded now (no connection yet) so the prompt gets the executor's description.
+  await executor.load();
   return {
     executor,
     async cleanup() {

@@ -75,7 +75,13 @@ export class LazyExecutor implements Executor {
     if (this.#loaded !== undefined || this.#spec.language === "javascript") return (await this.load()).description;
     const { JupyterExecutor } = await import("./jupyter/index.js");
     // The client connects on the first cell, so an address nobody listens on is fine here.
-    return new JupyterExecutor({ ...this.#spec.options, baseUrl: "http://127.0.0.1:9/" }).description;
+    const server = this.#spec.server;
+    const localSandbox = server !== undefined && typeof server !== "function" && "local" in server && Boolean(server.local.sandbox);
+    return new JupyterExecutor({
+      ...this.#spec.options,
+      ...(this.#spec.options?.sandboxed === undefined && localSandbox && { sandboxed: true }),
+      baseUrl: "http://127.0.0.1:9/",
+    }).description;
   }
 
   /** Loads the module and creates the executor (once; a failed start is retried next time). */
@@ -116,17 +122,20 @@ export class LazyExecutor implements Executor {
     } else {
       const { JupyterExecutor, startLocalJupyter } = await import("./jupyter/index.js");
       let server: JupyterServerAddress;
+      let sandboxed = spec.options?.sandboxed;
       if (typeof spec.server === "function") {
         server = await spec.server();
       } else if (spec.server === undefined || "local" in spec.server) {
         const local = await startLocalJupyter(spec.server?.local ?? {});
         this.#stopServer = () => local.stop();
         server = { baseUrl: local.baseUrl, token: local.token };
+        sandboxed = local.sandboxed;
       } else {
         server = spec.server;
       }
       executor = new JupyterExecutor({
         ...spec.options,
+        ...(sandboxed !== undefined && { sandboxed }),
         baseUrl: server.baseUrl,
         ...(server.token !== undefined && { token: server.token }),
       });

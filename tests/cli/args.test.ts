@@ -115,6 +115,7 @@ describe("resolveCliConfig", () => {
       maxSteps: DEFAULT_CLI_MAX_STEPS,
       maxRetries: DEFAULT_MAX_RETRIES,
       executor: "javascript",
+      sandbox: false,
       images: false,
       outputsDir: expect.stringMatching(/^codeact-outputs\/\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d$/),
       mcpServers: {},
@@ -169,8 +170,22 @@ describe("resolveCliConfig", () => {
       /need --executor python/
     );
     expect(() => resolveCliConfig(options(["-e", "python", "--memory-limit-mb", "64"]), env)).toThrow(
-      /javascript executor only/
+      /a Jupyter server of your own \(--jupyter-url\) or --no-sandbox kernels are limited by their server/
     );
+  });
+
+  it("sandboxes the local Python kernels unless --no-sandbox, which fits only a local server", () => {
+    const env = { OPENAI_API_KEY: "k" };
+    expect(resolveCliConfig(options(["-e", "python"]), env)).toMatchObject({ sandbox: true });
+    expect(resolveCliConfig(options(["-e", "python", "--memory-limit-mb", "512"]), env)).toMatchObject({ sandbox: true, memoryLimitMb: 512 });
+    expect(resolveCliConfig(options(["-e", "python", "--no-sandbox"]), env)).toMatchObject({ sandbox: false });
+    expect(resolveCliConfig(options([]), env)).toMatchObject({ sandbox: false });
+    expect(resolveCliConfig(options(["-e", "python"]), { ...env, JUPYTER_URL: "http://127.0.0.1:8888/" })).toMatchObject({ sandbox: false });
+    expect(() => resolveCliConfig(options(["--no-sandbox"]), env)).toThrow(/--no-sandbox applies to --executor python/);
+    expect(() => resolveCliConfig(options(["-e", "python", "--no-sandbox", "--jupyter-url", "http://127.0.0.1:1/"]), env)).toThrow(
+      /applies to the local Jupyter server/
+    );
+    expect(() => resolveCliConfig(options(["-e", "python", "--no-sandbox", "--memory-limit-mb", "64"]), env)).toThrow(/--no-sandbox kernels/);
   });
 });
 

@@ -58,6 +58,24 @@ describe("codeact --executor python", () => {
     expect(await reachable(`${started?.[1] ?? ""}api/status`)).toBe(false);
   });
 
+  it("runs the kernels in the sandbox by default, and without it only with --no-sandbox", async () => {
+    const probe = "```python\nimport os\nprint('cwd', os.getcwd(), 'home', os.path.exists(os.path.expanduser('~/')), 'key', 'OPENAI_API_KEY' in os.environ)\n```";
+    server = await startReplayServer({ responses: [probe, "Done.", probe, "Done."] });
+    const sandboxed = await runCli(["--base-url", server.baseUrl, "-e", "python", "Where am I?"], { env: { OPENAI_API_KEY: "sk-host-secret" } });
+    expect(sandboxed.code).toBe(EXIT_ANSWERED);
+    expect(sandboxed.stderr).toContain("kernels in the bubblewrap sandbox");
+    expect(sandboxed.stdout).toContain("cwd /scratch home True key False");
+    // The model was told where it runs.
+    const system = (request: number) => String(server?.requests[request]?.messages[0]?.content ?? "");
+    expect(system(0)).toContain("The kernel is sandboxed: it has no network");
+    const open = await runCli(["--base-url", server.baseUrl, "-e", "python", "--no-sandbox", "Where am I?"], { env: { OPENAI_API_KEY: "sk-host-secret" } });
+    expect(open.code).toBe(EXIT_ANSWERED);
+    expect(open.stderr).toContain("kernels NOT sandboxed");
+    expect(open.stdout).not.toContain("cwd /scratch");
+    expect(open.stdout).toContain("key True");
+    expect(system(2)).not.toContain("sandboxed");
+  });
+
   it("uses a given Jupyter server, shuts down its kernels and leaves the server running", async () => {
     jupyter = await startLocalJupyter();
     server = await startReplayServer({ responses: [PYTHON_REPLY, ANSWER] });

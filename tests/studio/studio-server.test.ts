@@ -90,7 +90,7 @@ function reply(body: ChatRequestBody): string | ReplayReply {
       : fence("javascript", 'const item = await shop__lookup({ id: "xyz" });\nconsole.log("price " + item.price, typeof item)');
   }
   if (task.includes("PYTHON")) {
-    return seen("py-42") ? "Python says py-42." : fence("python", 'print(f"py-{6*7}")');
+    return seen("py-42") ? "Python says py-42." : fence("python", 'import os\nprint(f"py-{6*7}", os.getcwd())');
   }
   return "I do not know this scenario.";
 }
@@ -283,14 +283,15 @@ it("ends with a structured answer from the assistant's responseSchema, after a c
   await client.assistants.delete(assistant.assistant_id);
 });
 
-it("runs Python on a lazily started local Jupyter server", async () => {
+it("runs Python on a lazily started local Jupyter server, in the sandbox", async () => {
   const assistant = await assistantFor("codeact_python");
   const thread = await client.threads.create();
   const result = (await client.runs.wait(thread.thread_id, assistant.assistant_id, {
     input: { messages: [{ role: "user", content: "PYTHON: six times seven" }] },
   })) as { messages: { content: unknown }[] };
   const contents = result.messages.map((message) => JSON.stringify(message.content));
-  expect(contents.some((content) => content.includes("py-42"))).toBe(true);
+  // The kernel runs in the bubblewrap sandbox: its working directory is the scratch directory.
+  expect(contents.some((content) => content.includes("py-42 /scratch"))).toBe(true);
   expect(contents.at(-1)).toContain("Python says py-42.");
 });
 

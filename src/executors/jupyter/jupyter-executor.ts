@@ -88,6 +88,11 @@ export class JupyterExecutor implements Executor {
       "Your code runs in an IPython (Jupyter) kernel, Python 3. Call tools with keyword arguments; a failing tool raises an exception.",
       "Figures (plt.show(), display()) and HTML tables are shown to the user; you see a one-line note for each, and an image itself only if images are sent to you.",
       `Each code block may run for at most ${Math.round(this.#timeoutMs / 1000)} s; input() is not available.`,
+      ...(options.sandboxed === true
+        ? [
+            "The kernel is sandboxed: it has no network (reach the outside only through the tools), it can write files only in /scratch (the working directory) and /tmp, and a process it starts ends with the code block that started it.",
+          ]
+        : []),
     ].join(" ");
   }
 

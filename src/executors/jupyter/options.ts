@@ -51,6 +51,12 @@ export interface JupyterExecutorOptions {
    * with the `resumeToken`. @defaultValue `false`
    */
   keepKernelsOnClose?: boolean;
+  /**
+   * The server runs its kernels in the sandbox (`startLocalJupyter({ sandbox })`):
+   * the model is told what that means for its code (no network, where files
+   * go, processes end with their cell). @defaultValue `false`
+   */
+  sandboxed?: boolean;
   /** Limit of one REST call to the server. @defaultValue `30_000` */
   requestTimeoutMs?: number;
   /**
