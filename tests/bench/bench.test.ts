@@ -1,4 +1,5 @@
 import { runApprovalBench } from "../../bench/approval.js";
+import { runPythonSandboxBench } from "../../bench/python-sandbox.js";
 import { formatSuite, machineInfo, type SuiteResult } from "../../bench/index.js";
 import { runJsExecutor } from "../../bench/js-executor.js";
 import { countTokens, openAiToolsPayload, runPromptSize } from "../../bench/prompt-size.js";
@@ -77,6 +78,12 @@ describe("benchmark suite with tiny counts", () => {
     expectFigures(figures, "Tool approvals", 2);
     expect(figures.map((item) => item.baseline?.name)).toEqual(["the same turn, no gate", "resume in the process that paused"]);
   });
+
+  it("Python sandbox against a plain local jupyter-server", async () => {
+    const figures = await runPythonSandboxBench({ kernelStarts: 1, cells: 2 });
+    expectFigures(figures, "Python sandbox", 2);
+    expect(figures.every((item) => item.baseline?.name === "the same without the sandbox")).toBe(true);
+  }, 120_000);
 
   it("prompt size", async () => {
     const figures = await runPromptSize({ toolCounts: [4] });
