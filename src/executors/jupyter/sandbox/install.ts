@@ -37,9 +37,8 @@ export async function installSandbox(stateDir: string, options: PythonSandboxOpt
     );
   }
   const directory = join(stateDir, "sandbox");
-  const boxes = join(directory, "boxes");
-  await mkdir(boxes, { recursive: true });
-  const config = sandboxConfig(options, bwrap, boxes);
+  await mkdir(directory, { recursive: true });
+  const config = sandboxConfig(options, bwrap);
   await probe(config.bwrap, config.uidBase);
   // Kernels of a root server run as other users: they must reach the launcher (not the state).
   await chmod(stateDir, 0o711);

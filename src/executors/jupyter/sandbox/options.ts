@@ -38,7 +38,6 @@ export interface PythonSandboxOptions {
 export interface SandboxConfig {
   bwrap: string;
   python: string;
-  boxes: string;
   memoryBytes: number;
   cpuSeconds: number;
   maxProcesses: number;
@@ -63,7 +62,7 @@ export const SANDBOX_DEFAULTS = {
 } as const;
 
 /** The launcher's settings from the options, checked. */
-export function sandboxConfig(options: PythonSandboxOptions, bwrap: string, boxes: string): SandboxConfig {
+export function sandboxConfig(options: PythonSandboxOptions, bwrap: string): SandboxConfig {
   const positive = (name: keyof typeof SANDBOX_DEFAULTS): number => {
     const value = options[name] ?? SANDBOX_DEFAULTS[name];
     if (!(Number.isInteger(value) && value > 0)) {
@@ -80,7 +79,6 @@ export function sandboxConfig(options: PythonSandboxOptions, bwrap: string, boxe
   return {
     bwrap,
     python: options.python ?? "/usr/bin/python3",
-    boxes,
     memoryBytes: positive("memoryLimitMb") * MB,
     cpuSeconds: positive("cpuTimeLimitSeconds"),
     maxProcesses: positive("maxProcesses"),
