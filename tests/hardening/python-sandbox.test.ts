@@ -186,6 +186,28 @@ describe("the Python sandbox", () => {
     expect(processesMentioning(marker)).toEqual([]);
   });
 
+  it("shows the host paths it is given, read-only, and nothing else of their parents", async () => {
+    const data = mkdtempSync(join(tmpdir(), "sandbox-data-"));
+    writeFileSync(join(data, "rows.csv"), "a,b\n1,2\n");
+    chmodSync(data, 0o755);
+    const own = await startLocalJupyter({ sandbox: { readOnlyPaths: [data] } });
+    const ownExecutor = new JupyterExecutor({ baseUrl: own.baseUrl, token: own.token });
+    try {
+      const result = await ownExecutor.execute({
+        sessionId: "data",
+        code: `import pandas, os\nprint(pandas.read_csv(${JSON.stringify(join(data, "rows.csv"))}).sum().tolist())\nprint(sorted(os.listdir('/tmp')))\nopen(${JSON.stringify(join(data, "new.txt"))}, 'w')`,
+      });
+      expect(result.output).toContain("[1, 2]");
+      expect(result.output).not.toContain("codeact-jupyter");
+      expect(result.error?.name).toBe("OSError");
+      expect(result.error?.message).toMatch(/Read-only file system/);
+    } finally {
+      await ownExecutor.close();
+      await own.stop();
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+
   it("host tools, rich outputs and a restart with the variables restored work as without the sandbox", async () => {
     const sessionId = "sandbox-tools";
     const tools = { lookup: Object.assign(async (input: unknown) => ({ found: input }), { parameters: ["id"] }) };
@@ -236,6 +258,16 @@ describe("the Python sandbox", () => {
       await expect(attempt).rejects.toBeInstanceOf(SandboxUnavailableError);
       await expect(attempt).rejects.toMatchObject({ code: "SANDBOX_UNAVAILABLE" });
       await expect(attempt).rejects.toThrow(/No permissions to creating new namespace.*user namespaces.*--no-sandbox/s);
+      // A kernel Python the sandbox cannot see, or one that cannot start ipykernel: said at server start, not as a hung cell.
+      await expect(startLocalJupyter({ sandbox: { python: "/opt/nowhere/python3" } })).rejects.toThrow(
+        /could not start a kernel's Python \(\/opt\/nowhere\/python3\).*readOnlyPaths/s
+      );
+      const broken = join(directory, "python3");
+      writeFileSync(broken, "#!/bin/sh\necho 'ModuleNotFoundError: No module named ipykernel_launcher' >&2\nexit 1\n");
+      chmodSync(broken, 0o755);
+      await expect(startLocalJupyter({ sandbox: { python: broken, readOnlyPaths: [directory] } })).rejects.toThrow(
+        /No module named ipykernel_launcher/
+      );
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }

@@ -12,6 +12,8 @@ import { SandboxUnavailableError } from "../../errors.js";
 import { SANDBOX_LAUNCHER_SOURCE } from "./launcher-source.js";
 import { sandboxConfig, type PythonSandboxOptions } from "./options.js";
 
+const SYSTEM_PYTHON = "/usr/bin/python3";
+
 const OPT_OUT =
   "To run kernels without the sandbox (with your user's full rights), pass `sandbox: false` to startLocalJupyter " +
   "(CLI: --no-sandbox; Studio graph codeact_python: the CODEACT_PYTHON_SANDBOX=off environment variable).";
@@ -39,13 +41,15 @@ export async function installSandbox(stateDir: string, options: PythonSandboxOpt
   const directory = join(stateDir, "sandbox");
   await mkdir(directory, { recursive: true });
   const config = sandboxConfig(options, bwrap);
-  await probe(config.bwrap, config.uidBase);
-  // Kernels of a root server run as other users: they must reach the launcher (not the state).
+  // Kernels of a root server run as other users: they must reach the shared font cache (not the state).
   await chmod(stateDir, 0o711);
   await chmod(directory, 0o711);
   const launcher = join(directory, "launch.py");
   await writeFile(launcher, SANDBOX_LAUNCHER_SOURCE, { mode: 0o644 });
   await writeFile(join(directory, "sandbox.json"), JSON.stringify(config, null, 2), { mode: 0o644 });
+  // The launcher needs only the standard library: the system's Python runs it, whatever runs the kernels.
+  const launcherPython = existsSync(SYSTEM_PYTHON) ? SYSTEM_PYTHON : config.python;
+  await check(launcherPython, launcher, config.python);
   const data = join(stateDir, "data");
   const spec = join(data, "kernels", "python3");
   await mkdir(spec, { recursive: true });
@@ -53,7 +57,7 @@ export async function installSandbox(stateDir: string, options: PythonSandboxOpt
     join(spec, "kernel.json"),
     JSON.stringify(
       {
-        argv: [config.python, launcher, "{connection_file}"],
+        argv: [launcherPython, launcher, "{connection_file}"],
         display_name: "Python 3 (sandboxed)",
         language: "python",
         // A signal would reach bubblewrap, not the kernel: interrupt over the control channel.
@@ -83,32 +87,32 @@ function findOnPath(command: string): string | undefined {
   return ["/usr/bin/bwrap", "/bin/bwrap"].find((candidate) => existsSync(candidate));
 }
 
-/** Runs `true` in a sandbox like a kernel's, as the user a kernel gets. */
-function probe(bwrap: string, uid: number): Promise<void> {
-  const asRoot = process.getuid?.() === 0;
+/** Starts what a kernel would get — the sandbox, its Python, ipykernel — once, at server start. */
+function check(launcherPython: string, launcher: string, python: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      bwrap,
-      ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"],
-      { stdio: ["ignore", "ignore", "pipe"], ...(asRoot && { uid, gid: uid }) }
-    );
+    const child = spawn(launcherPython, [launcher, "--check"], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-2_000)));
     child.once("error", (error) =>
-      reject(new SandboxUnavailableError(`The Python sandbox could not start bubblewrap (${error.message}). ${OPT_OUT}`, { cause: error }))
+      reject(new SandboxUnavailableError(`The Python sandbox could not run its launcher with ${launcherPython} (${error.message}). ${OPT_OUT}`, { cause: error }))
     );
     child.once("exit", (code) => {
       if (code === 0) {
         resolve();
         return;
       }
+      const said = stderr.trim() || `exit ${code}`;
+      const namespaces = /namespace|permission|operation not permitted|setting up uid map/i.test(said);
       reject(
         new SandboxUnavailableError(
-          `The Python sandbox cannot create its namespaces here: bubblewrap said "${stderr.trim() || `exit ${code}`}". ` +
-            "It needs unprivileged user namespaces (sysctl user.max_user_namespaces > 0, and on Debian/Ubuntu " +
-            "kernel.unprivileged_userns_clone=1 or an AppArmor profile that allows bwrap). In a container, run it with " +
-            `seccomp and AppArmor settings that allow user namespaces. ${OPT_OUT}`,
-          { details: { bwrap, stderr } }
+          namespaces
+            ? `The Python sandbox cannot create its namespaces here: bubblewrap said "${said}". ` +
+                "It needs unprivileged user namespaces (sysctl user.max_user_namespaces > 0, and on Debian/Ubuntu " +
+                "kernel.unprivileged_userns_clone=1 or an AppArmor profile that allows bwrap). In a container, run it with " +
+                `seccomp and AppArmor settings that allow user namespaces. ${OPT_OUT}`
+            : `The Python sandbox could not start a kernel's Python (${python}) with ipykernel inside it: "${said}". ` +
+                "A Python outside /usr needs its directory in `readOnlyPaths`. " + OPT_OUT,
+          { details: { stderr, python } }
         )
       );
     });

@@ -73,10 +73,11 @@ def mounts():
             args += ["--ro-bind", path, path]
     for path in glob.glob("/etc/python3*"):
         args += ["--ro-bind", path, path]
-    for path in CONFIG["readOnlyPaths"]:
-        args += ["--ro-bind", path, path]
     args += ["--size", str(CONFIG["tmpBytes"]), "--tmpfs", "/tmp"]
     args += ["--size", str(CONFIG["scratchBytes"]), "--tmpfs", "/scratch"]
+    # After the tmpfs mounts, so a path under /tmp is not hidden by them.
+    for path in CONFIG["readOnlyPaths"]:
+        args += ["--ro-bind", path, path]
     for path in font_cache():
         args += ["--ro-bind", path, "/tmp/matplotlib/" + os.path.basename(path)]
     return args
@@ -106,35 +107,12 @@ def process_limit():
     return CONFIG["maxProcesses"] + mine
 
 
-def main():
-    outer = sys.argv[1]
-    with open(outer) as handle:
-        info = json.load(handle)
-    if info.get("transport") != "ipc":
-        fail("the server must use the ipc transport (transport is %r)" % info.get("transport"))
-    die_with_parent()
-    tag = os.path.splitext(os.path.basename(outer))[0]
-    # A user of its own per kernel on a root server: the process limit counts only this kernel's
-    # processes, and nothing of the host is readable as its owner.
-    uid = CONFIG["uidBase"] + zlib.crc32(tag.encode()) % CONFIG["uidRange"] if os.geteuid() == 0 else None
-    limits = (
-        (resource.RLIMIT_AS, CONFIG["memoryBytes"]),
-        (resource.RLIMIT_CPU, CONFIG["cpuSeconds"]),
-        (resource.RLIMIT_FSIZE, CONFIG["fileBytes"]),
-        (resource.RLIMIT_NPROC, process_limit()),
-        (resource.RLIMIT_CORE, 0),
-    )
-    # The kernel's sockets and connection file live on a small tmpfs inside its sandbox (nothing it
-    # writes lands on the host's disk); the server reaches the sockets through /proc/<pid>/root.
-    connection_read, connection_write = os.pipe()
-    info_read, info_write = os.pipe()
-    args = [
+def sandbox_args(options, mounts_after, command):
+    return [
         CONFIG["bwrap"],
         "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
-        "--hostname", "sandbox", "--info-fd", str(info_write),
-    ] + mounts() + [
-        "--size", str(IPC_BYTES), "--tmpfs", INSIDE_IPC,
-        "--perms", "0600", "--file", str(connection_read), INSIDE_CONNECTION,
+        "--hostname", "sandbox",
+    ] + options + mounts() + mounts_after + [
         # The sandbox's own root is a tmpfs: read-only, so only the capped directories take writes.
         "--remount-ro", "/",
         "--chdir", "/scratch",
@@ -149,23 +127,72 @@ def main():
         "--setenv", "PYTHONNOUSERSITE", "1",
         "--setenv", "CODEACT_SANDBOX", "1",
         "--setenv", "PYDEVD_DISABLE_FILE_VALIDATION", "1",
-        "--", CONFIG["python"], "-m", "ipykernel_launcher", "-f", INSIDE_CONNECTION,
-        # No history database: a full scratch directory must not break the kernel's later cells.
-        "--HistoryManager.enabled=False",
-    ]
+        "--", CONFIG["python"],
+    ] + command
 
-    def become_kernel_user():
+
+def kernel_user(uid, limits):
+    def become():
         for limit, value in limits:
             resource.setrlimit(limit, (value, value))
         if uid is not None:
             os.setgroups([])
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
+    return become
+
+
+def limits_for(uid):
+    return (
+        (resource.RLIMIT_AS, CONFIG["memoryBytes"]),
+        (resource.RLIMIT_CPU, CONFIG["cpuSeconds"]),
+        (resource.RLIMIT_FSIZE, CONFIG["fileBytes"]),
+        (resource.RLIMIT_NPROC, process_limit()),
+        (resource.RLIMIT_CORE, 0),
+    )
+
+
+def check():
+    # What the server checks at start: a kernel's sandbox, its Python and ipykernel, exactly as a kernel gets them.
+    uid = CONFIG["uidBase"] if os.geteuid() == 0 else None
+    done = subprocess.run(
+        sandbox_args([], [], ["-c", "import ipykernel_launcher"]),
+        env={"PATH": "/usr/bin:/bin"}, preexec_fn=kernel_user(uid, limits_for(uid)),
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60, check=False,
+    )
+    sys.stderr.write(done.stderr.decode("utf-8", "replace")[-2000:])
+    sys.exit(done.returncode)
+
+
+def main():
+    if sys.argv[1] == "--check":
+        check()
+    outer = sys.argv[1]
+    with open(outer) as handle:
+        info = json.load(handle)
+    if info.get("transport") != "ipc":
+        fail("the server must use the ipc transport (transport is %r)" % info.get("transport"))
+    die_with_parent()
+    tag = os.path.splitext(os.path.basename(outer))[0]
+    # A user of its own per kernel on a root server: the process limit counts only this kernel's
+    # processes, and nothing of the host is readable as its owner.
+    uid = CONFIG["uidBase"] + zlib.crc32(tag.encode()) % CONFIG["uidRange"] if os.geteuid() == 0 else None
+    limits = limits_for(uid)
+    # The kernel's sockets and connection file live on a small tmpfs inside its sandbox (nothing it
+    # writes lands on the host's disk); the server reaches the sockets through /proc/<pid>/root.
+    connection_read, connection_write = os.pipe()
+    info_read, info_write = os.pipe()
+    args = sandbox_args(
+        ["--info-fd", str(info_write)],
+        ["--size", str(IPC_BYTES), "--tmpfs", INSIDE_IPC, "--perms", "0600", "--file", str(connection_read), INSIDE_CONNECTION],
+        # No history database: a full scratch directory must not break the kernel's later cells.
+        ["-m", "ipykernel_launcher", "-f", INSIDE_CONNECTION, "--HistoryManager.enabled=False"],
+    )
 
     # bubblewrap's own processes (the namespace's init, readable from inside) get no host environment either.
     child = subprocess.Popen(
         args, env={"PATH": "/usr/bin:/bin"}, pass_fds=(connection_read, info_write),
-        preexec_fn=become_kernel_user, stdin=subprocess.DEVNULL,
+        preexec_fn=kernel_user(uid, limits), stdin=subprocess.DEVNULL,
     )
     os.close(connection_read)
     os.close(info_write)
