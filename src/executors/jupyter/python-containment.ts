@@ -2,7 +2,8 @@
  * The part of the kernel-side `_codeact` module that keeps a cell's leftovers
  * out of later cells: output from threads a cell started is dropped (and
  * counted) once the cell ends, such threads cannot call tools, child
- * processes are named after each cell and killed when the kernel exits, and
+ * processes are named after each cell and killed when the kernel exits (in
+ * the sandbox: when the cell ends, detached ones too), and
  * model code that replaces the kernel's streams cannot wedge the reply.
  * Python source, concatenated into python-runtime.ts's module.
  */
@@ -124,6 +125,71 @@ def _drop_late_output():
 
     guarded._codeact = True
     OutStream.write = guarded
+
+
+_SANDBOXED = _os.environ.get("CODEACT_SANDBOX") == "1"
+
+
+def _sweep_sandbox():
+    # In the sandbox's PID namespace every process but its init (1) and the
+    # kernel was started by a cell, detached or not: none outlives the cell.
+    me, stopped = _os.getpid(), set()
+    for _ in range(200):
+        live = []
+        for entry in _os.listdir("/proc"):
+            if not entry.isdigit() or int(entry) in (1, me):
+                continue
+            try:
+                with open("/proc/%s/stat" % entry) as stat:
+                    if stat.read().rsplit(")", 1)[1].split()[0] != "Z":
+                        live.append(int(entry))
+            except (OSError, IndexError):
+                pass
+        for pid in live:
+            try:
+                _os.kill(pid, _signal.SIGKILL)
+                stopped.add(pid)
+            except OSError:
+                pass
+        try:
+            while _os.waitpid(-1, _os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+        if not live:
+            break
+        _time.sleep(0.005)
+    return len(stopped)
+
+
+def _running_children():
+    # Direct and indirect child processes of the kernel, from /proc (Linux).
+    # Most cells start none: one waitid() says so without reading all of /proc.
+    try:
+        _os.waitid(_os.P_ALL, 0, _os.WEXITED | _os.WNOHANG | _os.WNOWAIT)
+    except ChildProcessError:
+        return []
+    except (AttributeError, OSError):
+        pass
+    try:
+        parents = {}
+        for entry in _os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open("/proc/%s/stat" % entry) as stat:
+                        fields = stat.read().rsplit(")", 1)[1].split()
+                    if fields[0] != "Z":
+                        parents.setdefault(int(fields[1]), []).append(int(entry))
+                except (OSError, IndexError, ValueError):
+                    pass
+    except OSError:
+        return []
+    found, queue = [], [_os.getpid()]
+    while queue:
+        for child in parents.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
 
 
 def _kill_children():
