@@ -91,12 +91,12 @@ export function createCodeActNodes(params: ModelNodeParams, caller = "createCode
     model: createModelNode(resolved),
     route: createRouteNode(resolved),
     execute: createExecuteNode(resolved),
-    afterModel: (state) =>
-      state.code === null &&
-      resolved.responseFormat === undefined &&
-      otherLanguageCode(messageText(state.messages.at(-1)?.content ?? ""), resolved.language) === null
-        ? END
-        : NODE_ROUTE,
+    afterModel: (state) => {
+      if (state.code !== null || resolved.responseFormat !== undefined) return NODE_ROUTE;
+      const text = messageText(state.messages.at(-1)?.content ?? "");
+      // A reply in the wrong shape (or language) goes to `route`, which corrects it.
+      return otherLanguageCode(text, resolved.language) === null && resolved.readReply(text).kind === "answer" ? END : NODE_ROUTE;
+    },
     afterExecute: (state) => (awaitingCall(state.toolApproval) === undefined ? NODE_MODEL : NODE_ROUTE),
   };
 }

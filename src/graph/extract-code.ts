@@ -23,6 +23,7 @@ const OTHER_TAGS: ReadonlySet<string> = new Set([
 
 const FENCE_OPEN = /^([ \t]*)(`{3,}|~{3,})(.*)$/;
 const TAG_ONLY = /^[A-Za-z][\w+#.-]*$/;
+const FENCE_ATTRIBUTES = /^(\{.*\}|(?:[\w-]+=(?:"[^"]*"|'[^']*'|\S+)\s*)+|[\w./-]+\.(?:py|js|ts|mjs|cjs|jsx|tsx|ipynb))$/;
 
 interface OpenFence {
   indent: number;
@@ -85,6 +86,8 @@ export function extractCode(text: string, language: CodeLanguage): string | null
     if (OTHER_TAGS.has(lowerWord)) {
       fence.tag = lowerWord;
       info = info.slice(firstWord.length).trim();
+      // ```python title="x.py", ```js {highlight: 2}, ```py main.py: attributes, not code.
+      if (FENCE_ATTRIBUTES.test(info)) info = "";
     } else if (others.length === 0 && TAG_ONLY.test(firstWord)) {
       fence.tag = lowerWord;
       info = "";

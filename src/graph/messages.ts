@@ -82,6 +82,15 @@ export function formatErrorObservation(problem: string): HumanMessage {
   );
 }
 
+/** The observation telling the model its reply could be read neither as code nor as an answer. */
+export function replyFormatObservation(problem: string, language: "javascript" | "python"): HumanMessage {
+  const fence = language === "python" ? "```python" : "```javascript";
+  return createObservation(
+    `Your reply could not be read: ${problem}\nTo act, write one ${fence} block; to finish, reply with the answer in plain text.`,
+    { kind: "format_error" }
+  );
+}
+
 /**
  * The message that ends a turn whose budget was spent: how many code
  * executions ran, why the turn stopped, and the last error, if any.

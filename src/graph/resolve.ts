@@ -19,6 +19,7 @@ import { defaultExecutor, executorDescription } from "./default-executor.js";
 import type { ApprovalPolicy, CreateCodeActParams } from "./types.js";
 import { toolIdentifiers } from "../tools/identifiers.js";
 import type { ToolApprovalPolicy } from "./tool-approval/types.js";
+import { readReply, type NamedTool, type ReplyReading } from "./reply-format.js";
 
 /** Everything the nodes of one agent share; see {@link resolveCodeAct}. */
 export interface ResolvedCodeAct {
@@ -38,6 +39,8 @@ export interface ResolvedCodeAct {
   readonly needsToolApproval: ((tool: StructuredToolInterface, args: unknown) => boolean) | undefined;
   readonly responseFormat: ZodType | undefined;
   readonly includeImagesInObservation: boolean;
+  /** Reads a reply's text as code, an answer or a format error (see reply-format.ts), with this agent's tools. */
+  readReply(text: string): ReplyReading;
   /** The system message, rendered on first use and kept (a failed render is retried). */
   systemMessage(): Promise<SystemMessage>;
 }
@@ -82,6 +85,7 @@ export function resolveCodeAct(
     needsToolApproval: toolApprovalPredicate(given.approveToolCalls, tools, language),
     responseFormat: given.responseFormat,
     includeImagesInObservation: given.includeImagesInObservation ?? false,
+    readReply: replyReader(withToolSearch(tools, language, given.lazyToolsThreshold), language, given.responseFormat !== undefined),
     systemMessage() {
       systemMessage ??= renderSystemMessage(given, executor, toolDiscovery, maxSteps);
       systemMessage.catch(() => {
@@ -131,6 +135,18 @@ function approvedNames(policy: ToolApprovalPolicy, tools: readonly StructuredToo
   if (typeof policy === "function") return "some";
   const identifiers = toolIdentifiers(tools, language);
   return identifiers.filter((identifier, index) => policy.includes(identifier) || policy.includes(tools[index]?.name ?? ""));
+}
+
+function replyReader(
+  tools: readonly StructuredToolInterface[],
+  language: CodeLanguage,
+  checkedAnswer: boolean
+): (text: string) => ReplyReading {
+  let named: NamedTool[] | undefined;
+  return (text) => {
+    named ??= toolIdentifiers(tools, language).map((identifier, index) => ({ identifier, name: tools[index]?.name ?? identifier }));
+    return readReply(text, language, named, checkedAnswer);
+  };
 }
 
 function toolApprovalPredicate(

@@ -6,7 +6,8 @@ import type { ExecuteRequest, ExecuteResult, HostFunction } from "../../executor
 import { createToolFunctions } from "../../tools/tool-functions.js";
 import { OUTPUT_STREAM_TYPE, RICH_OUTPUT_STREAM_TYPE } from "../constants.js";
 import { resolveCodeAct, type ResolvedCodeAct } from "../resolve.js";
-import { extractCode, messageText } from "../extract-code.js";
+import { messageText } from "../extract-code.js";
+import type { ReplyReading } from "../reply-format.js";
 import {
   createObservation,
   executionDetails,
@@ -167,7 +168,7 @@ export function createExecuteNode(
     }
 
     const text = formatExecutionResult(result, {
-      ...editedCode(state, code, executor.language),
+      ...editedCode(state, code, executor.language, resolved.readReply),
       lostVariables: state.unsavedVariables,
     });
     const observation = createObservation(
@@ -237,7 +238,8 @@ export function createExecuteNode(
 function editedCode(
   state: CodeActStateType,
   code: string,
-  language: "javascript" | "python"
+  language: "javascript" | "python",
+  readReply: (text: string) => ReplyReading
 ): { editedCode?: string; fenceTag?: string } {
   let reply: BaseMessage | undefined;
   for (let index = state.messages.length - 1; index >= 0 && reply === undefined; index -= 1) {
@@ -245,7 +247,8 @@ function editedCode(
     if (AIMessage.isInstance(message)) reply = message;
   }
   if (reply === undefined) return {};
-  const written = extractCode(messageText(reply.content), language);
+  const reading = readReply(messageText(reply.content));
+  const written = reading.kind === "code" ? reading.code : null;
   return written === null || written.trim() === code.trim()
     ? {}
     : { editedCode: code, fenceTag: language };

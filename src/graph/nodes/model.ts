@@ -1,7 +1,7 @@
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { awaitingCall } from "../tool-approval/types.js";
 import type { RunnableConfig } from "@langchain/core/runnables";
-import { extractCode, messageText } from "../extract-code.js";
+import { messageText } from "../extract-code.js";
 import { isObservation } from "../messages.js";
 import { resolveCodeAct, type ResolvedCodeAct } from "../resolve.js";
 import type { CodeActStateType, CodeActStateUpdate } from "../state.js";
@@ -25,7 +25,6 @@ export function createModelNode(params: ModelNodeParams | ResolvedCodeAct): Code
   const resolved = resolveCodeAct(params, "createModelNode");
   const chatModel = resolved.params.model;
   if (!chatModel) throw new Error("createModelNode: `model` is required.");
-  const language = resolved.language;
 
   return async function model(state, config) {
     if (awaitingCall(state.toolApproval) !== undefined && AIMessage.isInstance(state.messages.at(-1))) {
@@ -41,7 +40,8 @@ export function createModelNode(params: ModelNodeParams | ResolvedCodeAct): Code
     const budget = newTurn ? undefined : budgetNotice(resolved.maxSteps - state.steps);
     const input = budget === undefined ? [system, ...state.messages] : [system, ...state.messages, new HumanMessage(budget)];
     const reply: BaseMessage = await chatModel.invoke(input, config);
-    const code = extractCode(messageText(reply.content), language);
+    const reading = resolved.readReply(messageText(reply.content));
+    const code = reading.kind === "code" ? reading.code : null;
     const window = advanceStepWindow(state.stepWindow, currentStep(config));
     // Only the channels that change: each write is stored by checkpointers.
     return {

@@ -11,6 +11,7 @@ import {
 import { messageText, otherLanguageCode } from "../extract-code.js";
 import {
   formatErrorObservation,
+  replyFormatObservation,
   wrongLanguageObservation,
   isObservation,
   observationDetails,
@@ -106,6 +107,17 @@ export function createRouteNode(params: RouteNodeParams | ResolvedCodeAct = {}):
         if (stepsLeftAfter(window, config) < STEPS_FOR_RETRY) return stop(recursionReason());
         return new Command({
           update: { messages: [wrongLanguageObservation(language, written)], stepWindow: window },
+          goto: NODE_MODEL,
+        });
+      }
+      const reading = resolved.readReply(messageText(state.messages.at(-1)?.content ?? ""));
+      if (reading.kind === "format_error") {
+        if (formatRetries(state) >= MAX_FORMAT_RETRIES) {
+          return stop(`the model's replies could not be read after ${MAX_FORMAT_RETRIES} corrections (${reading.problem})`);
+        }
+        if (stepsLeftAfter(window, config) < STEPS_FOR_RETRY) return stop(recursionReason());
+        return new Command({
+          update: { messages: [replyFormatObservation(reading.problem, language)], stepWindow: window },
           goto: NODE_MODEL,
         });
       }
