@@ -78,6 +78,8 @@ export {
   type ObservationToolCall,
 } from "./graph/messages.js";
 export { extractCode, messageText } from "./graph/extract-code.js";
+export { readReply, type CodeForm, type NamedTool, type ReplyReading } from "./graph/reply-format.js";
+export { DEFAULT_CONTEXT_WINDOW, windowMessages, type ContextWindowOptions } from "./graph/context-window.js";
 
 // Approval of single tool calls inside code
 export {

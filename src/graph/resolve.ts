@@ -20,6 +20,7 @@ import type { ApprovalPolicy, CreateCodeActParams } from "./types.js";
 import { toolIdentifiers } from "../tools/identifiers.js";
 import type { ToolApprovalPolicy } from "./tool-approval/types.js";
 import { readReply, type NamedTool, type ReplyReading } from "./reply-format.js";
+import { resolveContextWindow, type ResolvedContextWindow } from "./context-window.js";
 
 /** Everything the nodes of one agent share; see {@link resolveCodeAct}. */
 export interface ResolvedCodeAct {
@@ -39,6 +40,8 @@ export interface ResolvedCodeAct {
   readonly needsToolApproval: ((tool: StructuredToolInterface, args: unknown) => boolean) | undefined;
   readonly responseFormat: ZodType | undefined;
   readonly includeImagesInObservation: boolean;
+  /** How older observations are shortened in prompts; undefined sends them whole. */
+  readonly contextWindow: ResolvedContextWindow | undefined;
   /** Reads a reply's text as code, an answer or a format error (see reply-format.ts), with this agent's tools. */
   readReply(text: string): ReplyReading;
   /** The system message, rendered on first use and kept (a failed render is retried). */
@@ -85,6 +88,9 @@ export function resolveCodeAct(
     needsToolApproval: toolApprovalPredicate(given.approveToolCalls, tools, language),
     responseFormat: given.responseFormat,
     includeImagesInObservation: given.includeImagesInObservation ?? false,
+    contextWindow: resolveContextWindow(given.contextWindow, (message) => {
+      throw new Error(`${caller}: ${message}`);
+    }),
     readReply: replyReader(withToolSearch(tools, language, given.lazyToolsThreshold), language, given.responseFormat !== undefined),
     systemMessage() {
       systemMessage ??= renderSystemMessage(given, executor, toolDiscovery, maxSteps);

@@ -4,6 +4,7 @@ import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
 import type { ZodType } from "zod";
 import type { Executor } from "../executors/types.js";
 import type { ToolApprovalPolicy } from "./tool-approval/types.js";
+import type { ContextWindowOptions } from "./context-window.js";
 
 /**
  * Decides whether a code action needs a human's approval before it runs:
@@ -83,6 +84,16 @@ export interface CreateCodeActParams {
    * model with the validation error.
    */
   responseFormat?: ZodType;
+  /**
+   * Bounded context for long tasks: the last `keepLast` observations are
+   * sent to the model whole, older ones shortened (output and value to their
+   * head and tail, an error to its headline, images to a note), so each step
+   * adds a bounded amount to later prompts. The model's code is sent whole;
+   * graph state, traces and the inspector keep every observation whole. A
+   * number is `keepLast`.
+   * @defaultValue every observation is sent whole
+   */
+  contextWindow?: number | ContextWindowOptions;
   /**
    * Send images the code displays (plots, screenshots) to the model as image
    * content blocks. Only for models that accept images.

@@ -1,4 +1,5 @@
 import { runApprovalBench } from "../../bench/approval.js";
+import { runContextWindowBench } from "../../bench/context-window.js";
 import { runPythonSandboxBench } from "../../bench/python-sandbox.js";
 import { formatSuite, machineInfo, type SuiteResult } from "../../bench/index.js";
 import { runJsExecutor } from "../../bench/js-executor.js";
@@ -71,6 +72,13 @@ describe("benchmark suite with tiny counts", () => {
     expect(figures.filter((item) => item.name.includes("isolation: in-process"))).toHaveLength(8);
     const toolLoop = figures.find((item) => item.name.startsWith("LangChain tool (tool()) in a loop"));
     expect(toolLoop?.baseline?.name).toBe("a plain host function, same loop");
+  });
+
+  it("bounded context", async () => {
+    const figures = await runContextWindowBench({ steps: 5 });
+    expectFigures(figures, "Bounded context", 2);
+    // Past the window, shortened observations cost less than whole ones.
+    expect(figures[0]!.value).toBeLessThan(figures[0]!.baseline!.value);
   });
 
   it("tool approvals", async () => {

@@ -1,5 +1,6 @@
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { awaitingCall } from "../tool-approval/types.js";
+import { windowMessages } from "../context-window.js";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { messageText } from "../extract-code.js";
 import { isObservation } from "../messages.js";
@@ -38,7 +39,8 @@ export function createModelNode(params: ModelNodeParams | ResolvedCodeAct): Code
     // Sent to the model with this call only (never stored): code written
     // once the budget is spent would be dropped unseen, so say so in time.
     const budget = newTurn ? undefined : budgetNotice(resolved.maxSteps - state.steps);
-    const input = budget === undefined ? [system, ...state.messages] : [system, ...state.messages, new HumanMessage(budget)];
+    const history = resolved.contextWindow === undefined ? state.messages : windowMessages(state.messages, resolved.contextWindow);
+    const input = budget === undefined ? [system, ...history] : [system, ...history, new HumanMessage(budget)];
     const reply: BaseMessage = await chatModel.invoke(input, config);
     const reading = resolved.readReply(messageText(reply.content));
     const code = reading.kind === "code" ? reading.code : null;
