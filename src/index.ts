@@ -80,6 +80,7 @@ export {
 export { extractCode, messageText } from "./graph/extract-code.js";
 export { readReply, type CodeForm, type NamedTool, type ReplyReading } from "./graph/reply-format.js";
 export { DEFAULT_CONTEXT_WINDOW, windowMessages, type ContextWindowOptions } from "./graph/context-window.js";
+export { type ActionMode } from "./graph/tool-calling-fallback.js";
 
 // Approval of single tool calls inside code
 export {

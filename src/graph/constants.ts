@@ -19,3 +19,5 @@ export const OUTPUT_STREAM_TYPE = "codeact_output";
 export const TOOL_CALL_STREAM_TYPE = "codeact_tool_call";
 /** `type` of the custom stream chunks carrying a rich output (image, HTML) of a cell. */
 export const RICH_OUTPUT_STREAM_TYPE = "codeact_rich_output";
+/** Corrections the model gets for a final answer that does not match `responseFormat`, or a reply that cannot be read. */
+export const MAX_FORMAT_RETRIES = 3;

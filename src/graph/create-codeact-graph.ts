@@ -6,6 +6,7 @@ import { createRouteNode, type RouteNode } from "./nodes/route.js";
 import { messageText, otherLanguageCode } from "./extract-code.js";
 import { resolveCodeAct } from "./resolve.js";
 import { awaitingCall } from "./tool-approval/types.js";
+import { toolCallsOf } from "./tool-calling-fallback.js";
 import { untracedEdge } from "./untraced-edge.js";
 import { CodeActState, type CodeActStateType } from "./state.js";
 import type { CreateCodeActParams, ModelNodeParams } from "./types.js";
@@ -92,6 +93,7 @@ export function createCodeActNodes(params: ModelNodeParams, caller = "createCode
     route: createRouteNode(resolved),
     execute: createExecuteNode(resolved),
     afterModel: (state) => {
+      if (state.actionMode === "tool_calling") return toolCallsOf(state.messages.at(-1)).length > 0 ? NODE_ROUTE : END;
       if (state.code !== null || resolved.responseFormat !== undefined) return NODE_ROUTE;
       const text = messageText(state.messages.at(-1)?.content ?? "");
       // A reply in the wrong shape (or language) goes to `route`, which corrects it.

@@ -14,7 +14,7 @@ import type { CodeLanguage, Executor } from "../executors/types.js";
 import { buildSystemPrompt, type ToolDiscovery } from "../prompts/index.js";
 import { sanitizeIdentifier } from "../tools/identifiers.js";
 import { TOOL_SEARCH_NAMES, usesToolSearch, withToolSearch } from "../tools/tool-search.js";
-import { DEFAULT_MAX_STEPS } from "./constants.js";
+import { DEFAULT_MAX_STEPS, MAX_FORMAT_RETRIES } from "./constants.js";
 import { defaultExecutor, executorDescription } from "./default-executor.js";
 import type { ApprovalPolicy, CreateCodeActParams } from "./types.js";
 import { toolIdentifiers } from "../tools/identifiers.js";
@@ -40,6 +40,8 @@ export interface ResolvedCodeAct {
   readonly needsToolApproval: ((tool: StructuredToolInterface, args: unknown) => boolean) | undefined;
   readonly responseFormat: ZodType | undefined;
   readonly includeImagesInObservation: boolean;
+  /** Consecutive unreadable replies after which a thread switches to tool calls; undefined: never. */
+  readonly toolCallingFallback: number | undefined;
   /** How older observations are shortened in prompts; undefined sends them whole. */
   readonly contextWindow: ResolvedContextWindow | undefined;
   /** Reads a reply's text as code, an answer or a format error (see reply-format.ts), with this agent's tools. */
@@ -88,6 +90,7 @@ export function resolveCodeAct(
     needsToolApproval: toolApprovalPredicate(given.approveToolCalls, tools, language),
     responseFormat: given.responseFormat,
     includeImagesInObservation: given.includeImagesInObservation ?? false,
+    toolCallingFallback: given.toolCallingFallback,
     contextWindow: resolveContextWindow(given.contextWindow, (message) => {
       throw new Error(`${caller}: ${message}`);
     }),
@@ -206,6 +209,15 @@ function validateParams(params: Partial<CreateCodeActParams>, caller: string): v
     fail("`approve` must be true, false, or a function (code) => boolean.");
   }
   validateToolApproval(params, language, fail);
+  const fallback = params.toolCallingFallback;
+  if (fallback !== undefined) {
+    if (!(Number.isInteger(fallback) && fallback >= 1 && fallback <= MAX_FORMAT_RETRIES)) {
+      fail(`\`toolCallingFallback\` must be a whole number from 1 to ${MAX_FORMAT_RETRIES} (consecutive unreadable replies before switching), got ${String(fallback)}.`);
+    }
+    if (params.model !== undefined && typeof (params.model as { bindTools?: unknown }).bindTools !== "function") {
+      fail("`toolCallingFallback` needs a chat model with tool calling (one that has bindTools).");
+    }
+  }
   if (params.responseFormat !== undefined && typeof params.responseFormat?.safeParse !== "function") {
     fail("`responseFormat` must be a zod schema, e.g. z.object({ answer: z.string() }).");
   }

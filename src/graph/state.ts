@@ -1,6 +1,7 @@
 import { Annotation, MessagesAnnotation } from "@langchain/langgraph";
 import type { JsonValue, SessionDefinitions } from "../executors/types.js";
 import type { ToolApprovalState } from "./tool-approval/types.js";
+import type { ActionMode } from "./tool-calling-fallback.js";
 
 /** First and latest LangGraph superstep of the current invocation. */
 export interface StepWindow {
@@ -71,6 +72,14 @@ export const CodeActState = Annotation.Root({
   toolApproval: Annotation<ToolApprovalState | null>({
     reducer: (_previous, next) => next,
     default: () => null,
+  }),
+  /**
+   * How the thread acts: `"code"`, or `"tool_calling"` once the
+   * `toolCallingFallback` switched it to plain tool calls.
+   */
+  actionMode: Annotation<ActionMode>({
+    reducer: (_previous, next) => next,
+    default: () => "code",
   }),
   /** Session id used when the run has no `thread_id` (no checkpointer). */
   sessionId: Annotation<string | null>({

@@ -95,6 +95,16 @@ export interface CreateCodeActParams {
    */
   contextWindow?: number | ContextWindowOptions;
   /**
+   * For a model that keeps failing the code format: after this many
+   * consecutive replies that could not be read, the thread switches to plain
+   * JSON tool calls (the same tools, bound to the model, `createReactAgent`-
+   * style) for the rest of its life. The switch is in `state.actionMode`,
+   * told to the model, and recorded in the trace (`codeact_action_mode`).
+   * Needs a chat model with tool calling.
+   * @defaultValue off: the turn ends after `MAX_FORMAT_RETRIES` corrections
+   */
+  toolCallingFallback?: number;
+  /**
    * Send images the code displays (plots, screenshots) to the model as image
    * content blocks. Only for models that accept images.
    * @defaultValue `false`

@@ -35,6 +35,7 @@ function stateWith(values: Partial<CodeActStateType>): CodeActStateType {
     structuredResponse: undefined,
     stepWindow: null,
     toolApproval: null,
+    actionMode: "code",
   };
   expect(Object.keys(CodeActState.spec).sort()).toEqual(Object.keys(defaults).sort());
   return { ...defaults, ...values };

@@ -19,6 +19,7 @@ import { executorSessionId } from "../session-id.js";
 import { recordSessionVersion, sessionForState } from "../session-versions.js";
 import { hasCallbacks } from "../has-callbacks.js";
 import { GatedCellRunner, type GatedCellEnd } from "../tool-approval/gated-cell.js";
+import { runToolCalls } from "../tool-calling-fallback.js";
 import { awaitingCall } from "../tool-approval/types.js";
 import type { CodeActStateType, CodeActStateUpdate } from "../state.js";
 import { addRunMetadata } from "../../tracing/run-metadata.js";
@@ -70,6 +71,15 @@ export function createExecuteNode(
   const tools = resolved.codeTools;
 
   return async function execute(state, config) {
+    if (state.actionMode === "tool_calling") {
+      // A thread the toolCallingFallback switched: the reply's tool calls run as a tool node would run them.
+      const window = advanceStepWindow(state.stepWindow, currentStep(config));
+      return {
+        messages: await runToolCalls(state.messages.at(-1), resolved.params.tools ?? [], config),
+        steps: state.steps + 1,
+        ...(window !== state.stepWindow && { stepWindow: window }),
+      };
+    }
     const code = state.code;
     if (code === null || code.trim() === "") {
       throw new Error(

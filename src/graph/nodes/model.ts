@@ -1,4 +1,6 @@
-import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import type { Runnable } from "@langchain/core/runnables";
+import { toolCallingSystemMessage } from "../tool-calling-fallback.js";
 import { awaitingCall } from "../tool-approval/types.js";
 import { windowMessages } from "../context-window.js";
 import type { RunnableConfig } from "@langchain/core/runnables";
@@ -26,6 +28,15 @@ export function createModelNode(params: ModelNodeParams | ResolvedCodeAct): Code
   const resolved = resolveCodeAct(params, "createModelNode");
   const chatModel = resolved.params.model;
   if (!chatModel) throw new Error("createModelNode: `model` is required.");
+  // The model with the tools bound, for a thread the toolCallingFallback switched to tool calls.
+  let bound: Runnable<BaseMessage[], BaseMessage> | undefined;
+  const withTools = (): Runnable<BaseMessage[], BaseMessage> => {
+    if (bound === undefined) {
+      if (typeof chatModel.bindTools !== "function") throw new Error("createModelNode: the model has no tool calling (bindTools) for the tool-calling fallback.");
+      bound = chatModel.bindTools([...(resolved.params.tools ?? [])]) as Runnable<BaseMessage[], BaseMessage>;
+    }
+    return bound;
+  };
 
   return async function model(state, config) {
     if (awaitingCall(state.toolApproval) !== undefined && AIMessage.isInstance(state.messages.at(-1))) {
@@ -34,16 +45,18 @@ export function createModelNode(params: ModelNodeParams | ResolvedCodeAct): Code
           "`execute` with `afterExecute` from createCodeActNodes (it goes to `route`, which asks the human)."
       );
     }
-    const system = await resolved.systemMessage();
-    const newTurn = !isObservation(state.messages.at(-1));
+    const toolCalling = state.actionMode === "tool_calling";
+    const system = toolCalling ? toolCallingSystemMessage(resolved.params.prompt, resolved.maxSteps) : await resolved.systemMessage();
+    const last = state.messages.at(-1);
+    const newTurn = !isObservation(last) && !ToolMessage.isInstance(last);
     // Sent to the model with this call only (never stored): code written
     // once the budget is spent would be dropped unseen, so say so in time.
-    const budget = newTurn ? undefined : budgetNotice(resolved.maxSteps - state.steps);
+    const budget = newTurn || toolCalling ? undefined : budgetNotice(resolved.maxSteps - state.steps);
     const history = resolved.contextWindow === undefined ? state.messages : windowMessages(state.messages, resolved.contextWindow);
     const input = budget === undefined ? [system, ...history] : [system, ...history, new HumanMessage(budget)];
-    const reply: BaseMessage = await chatModel.invoke(input, config);
-    const reading = resolved.readReply(messageText(reply.content));
-    const code = reading.kind === "code" ? reading.code : null;
+    const reply: BaseMessage = await (toolCalling ? withTools() : chatModel).invoke(input, config);
+    const reading = toolCalling ? undefined : resolved.readReply(messageText(reply.content));
+    const code = reading?.kind === "code" ? reading.code : null;
     const window = advanceStepWindow(state.stepWindow, currentStep(config));
     // Only the channels that change: each write is stored by checkpointers.
     return {

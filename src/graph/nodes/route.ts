@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { CodeLanguage } from "../../executors/types.js";
 import {
   APPROVAL_INTERRUPT_TYPE,
+  MAX_FORMAT_RETRIES,
   NODE_EXECUTE,
   NODE_MODEL,
 } from "../constants.js";
@@ -23,13 +24,14 @@ import { advanceStepWindow, currentStep, stepsLeftAfter } from "../step-window.j
 import { parseStructuredAnswer } from "../structured-response.js";
 import type { RouteNodeParams } from "../types.js";
 import { askToolApproval } from "../tool-approval/ask.js";
+import { switchedObservation, toolCallsOf } from "../tool-calling-fallback.js";
+import { addRunMetadata } from "../../tracing/run-metadata.js";
 import { awaitingCall } from "../tool-approval/types.js";
 import { formatSchemaIssues } from "../../shared/zod-issues.js";
 import { resolveCodeAct, type ResolvedCodeAct } from "../resolve.js";
 import { clip } from "../../shared/clip.js";
 
-/** Attempts the model gets to fix a final answer that does not match `responseFormat`. */
-export const MAX_FORMAT_RETRIES = 3;
+export { MAX_FORMAT_RETRIES } from "../constants.js";
 
 // Supersteps a path needs after `route`, including the `route` that follows.
 const STEPS_FOR_EXECUTION = 3; // execute, model, route
@@ -98,6 +100,15 @@ export function createRouteNode(params: RouteNodeParams | ResolvedCodeAct = {}):
     const recursionReason = (): string =>
       `the run reached its recursion limit of ${config.recursionLimit ?? "25"} graph steps`;
 
+    if (state.actionMode === "tool_calling") {
+      if (toolCallsOf(state.messages.at(-1)).length === 0) return new Command({ goto: END });
+      if (state.steps >= maxSteps) {
+        return stop(`the limit is ${maxSteps} rounds of tool calls per turn`);
+      }
+      if (stepsLeftAfter(window, config) < STEPS_FOR_EXECUTION) return stop(recursionReason());
+      return new Command({ update: { stepWindow: window }, goto: NODE_EXECUTE });
+    }
+
     if (state.code === null) {
       const written = otherLanguageCode(messageText(state.messages.at(-1)?.content ?? ""), language);
       if (written !== null) {
@@ -112,6 +123,15 @@ export function createRouteNode(params: RouteNodeParams | ResolvedCodeAct = {}):
       }
       const reading = resolved.readReply(messageText(state.messages.at(-1)?.content ?? ""));
       if (reading.kind === "format_error") {
+        const fallback = resolved.toolCallingFallback;
+        if (fallback !== undefined && consecutiveFormatErrors(state) + 1 >= fallback) {
+          // The thread acts by tool calls from now on; the trace and the state say so.
+          await addRunMetadata(config, { codeact_action_mode: "tool_calling" });
+          return new Command({
+            update: { actionMode: "tool_calling", messages: [switchedObservation(fallback)], stepWindow: window },
+            goto: NODE_MODEL,
+          });
+        }
         if (formatRetries(state) >= MAX_FORMAT_RETRIES) {
           return stop(`the model's replies could not be read after ${MAX_FORMAT_RETRIES} corrections (${reading.problem})`);
         }
@@ -228,6 +248,19 @@ function lastError(state: CodeActStateType): { name: string; message: string } |
     if (details?.kind === "execution") return details.error;
   }
   return undefined;
+}
+
+/** Format-error observations right before the latest reply, with no cell run between them. */
+function consecutiveFormatErrors(state: CodeActStateType): number {
+  let count = 0;
+  for (let index = state.messages.length - 1; index >= 0; index -= 1) {
+    const message = state.messages[index];
+    if (HumanMessage.isInstance(message) && !isObservation(message)) break;
+    const kind = observationDetails(message)?.kind;
+    if (kind === "execution") break;
+    if (kind === "format_error") count += 1;
+  }
+  return count;
 }
 
 /** Format-error observations since the turn's user message. */
