@@ -2,7 +2,7 @@
  * CLI: `npm run eval:m3 -- --mode codeact-js|codeact-python|json --model <name>
  *   --base-url <url> [--api-key <key>] [--tasks <substring>] [--limit N]
  *   [--concurrency N] [--out results.jsonl] [--oracle] [--jupyter-url <url>
- *   --jupyter-token <token>] [--max-tokens N]`
+ *   --jupyter-token <token>] [--max-tokens N] [--context-window K] [--fallback N]`
  */
 import { appendFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -37,6 +37,8 @@ const { values } = parseArgs({
     "jupyter-url": { type: "string" },
     "jupyter-token": { type: "string" },
     "max-tokens": { type: "string", default: String(DEFAULT_MAX_TOKENS) },
+    "context-window": { type: "string" },
+    fallback: { type: "string" },
   },
   strict: true,
 });
@@ -57,6 +59,12 @@ function positiveInteger(name: string, text: string): number {
 }
 const concurrency = positiveInteger("concurrency", values.concurrency);
 const maxTokens = positiveInteger("max-tokens", values["max-tokens"]);
+const contextWindow = values["context-window"] === undefined ? undefined : positiveInteger("context-window", values["context-window"]);
+const toolCallingFallback = values.fallback === undefined ? undefined : positiveInteger("fallback", values.fallback);
+if (mode === "json" && (contextWindow !== undefined || toolCallingFallback !== undefined)) {
+  fail("--context-window and --fallback apply to the CodeAct modes (codeact-js, codeact-python)");
+}
+if (toolCallingFallback !== undefined && toolCallingFallback > 3) fail("--fallback must be 1, 2 or 3 (unreadable replies before switching)");
 
 let tasks: M3Task[] = loadTasks().filter((task) => !values.tasks || task.name.includes(values.tasks));
 if (values.limit !== undefined) tasks = tasks.slice(0, positiveInteger("limit", values.limit));
@@ -134,7 +142,14 @@ async function main(): Promise<void> {
   try {
     results = await mapWithConcurrency(tasks, concurrency, async (task) => {
       const model = await modelFor(task, executor);
-      const result = await runTask({ task, mode, model, ...(agentExecutor && { executor: agentExecutor }) });
+      const result = await runTask({
+        task,
+        mode,
+        model,
+        ...(agentExecutor && { executor: agentExecutor }),
+        ...(contextWindow !== undefined && { contextWindow }),
+        ...(toolCallingFallback !== undefined && { toolCallingFallback }),
+      });
       done += 1;
       if (result.success.normalized) passed += 1;
       if (values.out) appendFileSync(values.out, `${JSON.stringify(result)}\n`);
@@ -144,7 +159,15 @@ async function main(): Promise<void> {
   } finally {
     await stop();
   }
-  process.stdout.write(`M3ToolEval, mode ${mode}, ${values.oracle ? "oracle" : `model ${values.model}`}\n`);
+  const options = [
+    contextWindow !== undefined ? `context window ${contextWindow}` : undefined,
+    toolCallingFallback !== undefined ? `tool-calling fallback after ${toolCallingFallback}` : undefined,
+  ].filter(Boolean);
+  const switched = results.filter((result) => result.actionMode === "tool_calling").length;
+  process.stdout.write(
+    `M3ToolEval, mode ${mode}, ${values.oracle ? "oracle" : `model ${values.model}`}${options.length > 0 ? ` (${options.join(", ")})` : ""}` +
+      `${toolCallingFallback !== undefined ? `; ${switched} task(s) switched to tool calls` : ""}\n`
+  );
   process.stdout.write(`${formatSummary(summarize(results))}\n`);
 }
 

@@ -54,6 +54,10 @@ export interface M3Result {
   answer: string | null;
   error?: string;
   durationMs: number;
+  /** Prompt tokens over the task, as the model server reported them (absent when it reports none). */
+  inputTokens?: number;
+  /** CodeAct modes: `"tool_calling"` when the fallback switched the task's thread. */
+  actionMode?: string;
 }
 
 /** Options of {@link runTask}. */
@@ -65,6 +69,10 @@ export interface RunTaskOptions {
   executor?: Executor;
   /** @defaultValue {@link DEFAULT_MAX_TURNS} */
   maxTurns?: number;
+  /** CodeAct modes: the agent's `contextWindow` (observations sent whole). */
+  contextWindow?: number;
+  /** CodeAct modes: the agent's `toolCallingFallback`. */
+  toolCallingFallback?: number;
 }
 
 /** Is this a generation of the model (not the agent's own "I stopped" note)? */
@@ -143,6 +151,8 @@ export async function runTask(options: RunTaskOptions): Promise<M3Result> {
           prompt: CODEACT_ANSWER_PROMPT,
           maxSteps: Math.max(1, remaining - 1),
           checkpointer,
+          ...(options.contextWindow !== undefined && { contextWindow: options.contextWindow }),
+          ...(options.toolCallingFallback !== undefined && { toolCallingFallback: options.toolCallingFallback }),
         });
         try {
           await agent.invoke(
@@ -152,15 +162,17 @@ export async function runTask(options: RunTaskOptions): Promise<M3Result> {
         } catch (error) {
           if (!isBudgetStop(error)) throw error;
         }
-        messages = ((await agent.getState(config)).values as { messages: BaseMessage[] }).messages;
+        const values = (await agent.getState(config)).values as { messages: BaseMessage[]; actionMode?: string };
+        messages = values.messages;
+        if (values.actionMode !== undefined && values.actionMode !== "code") result.actionMode = values.actionMode;
       }
+      const tokens = inputTokensOf(messages);
+      if (tokens !== undefined) result.inputTokens = tokens;
       const turnsBefore = result.turns;
       result.turns = Math.min(maxTurns, countTurns(messages));
       const last = messages.at(-1);
-      const finished =
-        last !== undefined &&
-        isGeneration(last) &&
-        (mode !== "json" || ((last as AIMessage).tool_calls ?? []).length === 0);
+      // A reply with tool calls is not an answer (the JSON baseline, or a thread the fallback switched).
+      const finished = last !== undefined && isGeneration(last) && ((last as AIMessage).tool_calls ?? []).length === 0;
       // No final answer (budget spent mid-action) or no progress: the task is over.
       if (!finished || result.turns <= turnsBefore || guard.signal.aborted) {
         if (finished) scoreAnswer(result, last, task);
@@ -174,6 +186,16 @@ export async function runTask(options: RunTaskOptions): Promise<M3Result> {
   }
   result.durationMs = Date.now() - started;
   return result;
+}
+
+/** Prompt tokens the server reported for the thread's generations, if it reported any. */
+function inputTokensOf(messages: readonly BaseMessage[]): number | undefined {
+  let total: number | undefined;
+  for (const message of messages) {
+    const usage = AIMessage.isInstance(message) ? message.usage_metadata : undefined;
+    if (usage !== undefined) total = (total ?? 0) + usage.input_tokens;
+  }
+  return total;
 }
 
 function scoreAnswer(result: M3Result, message: BaseMessage, task: M3Task): boolean {
@@ -222,6 +244,8 @@ export interface M3Summary {
     faithful: number;
     normalized: number;
     averageTurns: number;
+    /** Mean prompt tokens per task, over the tasks whose server reported them; null when none did. */
+    averageInputTokens: number | null;
   }>;
 }
 
@@ -240,19 +264,26 @@ export function summarize(results: readonly M3Result[]): M3Summary {
       faithful: list.filter((result) => result.success.faithful).length / Math.max(1, list.length),
       normalized: list.filter((result) => result.success.normalized).length / Math.max(1, list.length),
       averageTurns: list.reduce((total, result) => total + result.turns, 0) / Math.max(1, list.length),
+      averageInputTokens: averageTokens(list),
     })),
   };
 }
 
+function averageTokens(list: readonly M3Result[]): number | null {
+  const reported = list.filter((result) => result.inputTokens !== undefined);
+  return reported.length === 0 ? null : reported.reduce((total, result) => total + (result.inputTokens ?? 0), 0) / reported.length;
+}
+
 /** The summary as a fixed-width text table. */
 export function formatSummary(summary: M3Summary): string {
-  const header = ["group", "tasks", "success (faithful)", "success (normalized)", "avg turns"];
+  const header = ["group", "tasks", "success (faithful)", "success (normalized)", "avg turns", "avg prompt tokens"];
   const rows = summary.rows.map((row) => [
     row.group,
     String(row.tasks),
     `${(row.faithful * 100).toFixed(1)}%`,
     `${(row.normalized * 100).toFixed(1)}%`,
     row.averageTurns.toFixed(2),
+    row.averageInputTokens === null ? "-" : Math.round(row.averageInputTokens).toString(),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
   const line = (cells: string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ");

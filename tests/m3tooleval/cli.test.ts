@@ -50,11 +50,13 @@ function tableRows(stdout: string): Map<string, string[]> {
   const lines = stdout.trim().split("\n");
   const header = lines.findIndex((line) => line.startsWith("group"));
   expect(header).toBeGreaterThanOrEqual(0);
-  expect(lines[header]?.split(/\s{2,}/)).toEqual(["group", "tasks", "success (faithful)", "success (normalized)", "avg turns"]);
+  expect(lines[header]?.split(/\s{2,}/)).toEqual(["group", "tasks", "success (faithful)", "success (normalized)", "avg turns", "avg prompt tokens"]);
   return new Map(
     lines.slice(header + 2).map((line) => {
       const [group = "", ...cells] = line.trim().split(/\s+/);
-      return [group, cells];
+      // The prompt tokens the server reported (the replay server counts roughly): a whole number.
+      expect(cells[4]).toMatch(/^\d+$/);
+      return [group, cells.slice(0, 4)];
     })
   );
 }
@@ -117,7 +119,8 @@ describe("npm run eval:m3 (child process) against the replay server", () => {
     const stopped = byTask.get("message_decoder/shortest_caesar_decoded_message");
     expect(stopped).toMatchObject({ turns: 10, answer: null, success: { faithful: false, normalized: false } });
     for (const result of results) {
-      expect(Object.keys(result).sort()).toEqual(["answer", "domain", "durationMs", "mode", "success", "task", "turns"]);
+      expect(Object.keys(result).sort()).toEqual(["answer", "domain", "durationMs", "inputTokens", "mode", "success", "task", "turns"]);
+      expect(result.inputTokens).toBeGreaterThan(0);
       expect(result.durationMs).toBeGreaterThan(0);
     }
     // 4 + 10 model calls went over HTTP.
@@ -157,6 +160,27 @@ describe("npm run eval:m3 (child process) against the replay server", () => {
       ["web_browsing/people_in_customer_support", "6", true],
       ["web_browsing/people_in_sales", "4", true],
     ]);
+  });
+
+  it("codeact-js with --context-window and --fallback: the options reach the agent and the summary says so", async () => {
+    const tasks = tasksMatching("trade_calculator/", 1);
+    // An unreadable first reply, then the oracle's code and answer: no switch with --fallback 2.
+    server = await startReplayServer({ responses: ["<think>unfinished", ...codeActOracleScript("javascript", tasks)] });
+    const out = join(directory, "options.jsonl");
+    const run = await evalM3([
+      "--mode", "codeact-js", ...modelArgs(server), "--tasks", "trade_calculator/", "--limit", "1",
+      "--context-window", "1", "--fallback", "2", "--out", out,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("(context window 1, tool-calling fallback after 2); 0 task(s) switched to tool calls");
+    const [result] = readResults(out);
+    expect(result?.success.normalized).toBe(true);
+    // The unreadable reply cost a turn, corrected (not taken as an answer).
+    expect(result?.turns).toBeGreaterThanOrEqual(3);
+    expect(server.requests[1]?.messages.at(-1)?.content).toContain("Your reply could not be read");
+    const json = await evalM3(["--mode", "json", "--oracle", "--context-window", "2"]);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toContain("--context-window and --fallback apply to the CodeAct modes");
   });
 
   it("rejects a bad number with exit code 2", async () => {
