@@ -29,6 +29,7 @@ const THINK = /<(think|thinking|reasoning)>[\s\S]*?<\/\1>/gi;
 const OPEN_THINK = /<(think|thinking|reasoning)>/i;
 const CODE_TAGS = /<(execute(?:_ipython|_python|_javascript|_js)?|code|python|javascript|js)>([\s\S]*?)(?:<\/\1>|$)/i;
 const LABEL = /^[ \t>*_#]*(code|action)[ \t*_]*:[ \t]*(.*)$/im;
+const CODE_LIKE = /[=(]|\bawait\b|\bimport\b|\bprint\b|console\.|\bdef\b|\bfor\b.*:|\breturn\b/;
 const END_CODE = /<end_code>|<\/?end_action>/gi;
 const TOOL_CALL_TAG = /<tool_call>([\s\S]*?)(?:<\/tool_call>|$)/i;
 const JSON_FENCE = /```json[^\n]*\n([\s\S]*?)```/i;
@@ -85,7 +86,8 @@ export function readReply(
           problem: `\`${clip(code)}\` is a ReAct action, not code: write ${language === "python" ? "Python" : "JavaScript"} that calls the tool as a function, in a fenced block.`,
         };
       }
-      return { kind: "code", code, form: "label" };
+      // "Code: 4417" in an answer is not code: only text that reads like code is run.
+      if (CODE_LIKE.test(code)) return { kind: "code", code, form: "label" };
     }
   }
   return { kind: "answer" };

@@ -51,6 +51,7 @@ export const REPLY_CORPUS: ReplyCase[] = [
   { name: "a reply that is only an unclosed <think>", language: "python", text: "<think>\nLet me consider the options for a long time", expected: { kind: "format_error", mentions: "only reasoning" } },
   { name: "an answer after reasoning", language: "javascript", text: "<think>It is 42.</think>\nThe answer is 42.", expected: { kind: "answer" } },
   // Answers.
+  { name: "a label followed by something that is not code is an answer", language: "python", text: "Your booking is confirmed.\nCode: XK-4417", expected: { kind: "answer" } },
   { name: "prose with inline code is an answer", language: "python", text: "The total is `42`, computed with `sum(rows)`.", expected: { kind: "answer" } },
   { name: "Final Answer: line", language: "python", text: "Thought: done.\nFinal Answer: Paris is 18 °C.", expected: { kind: "answer" } },
   { name: "a json block that is not a tool call is an answer", language: "javascript", text: 'Here you go:\n```json\n{"city": "Paris", "temperature": 18}\n```', expected: { kind: "answer" } },
