@@ -17,6 +17,8 @@ import {
 import { bindArguments } from "../executors/tool-arguments.js";
 import { describeInvalidInput } from "./invalid-input.js";
 import { checkOutput, isMcpTool, mcpValue } from "./tool-results.js";
+import { directCaller, USE_INVOKE } from "./direct-call.js";
+import { somethingListens } from "../shared/has-callbacks.js";
 
 export { toolSchemaToJsonSchema, type JsonSchema } from "./json-schema.js";
 
@@ -128,15 +130,19 @@ function createToolFunction(
   const mcp = isMcpTool(tool);
   const withArtifact = responseFormatOf(tool) === "content_and_artifact";
 
+  const direct = mcp ? undefined : directCaller(tool);
   const invoke = async (input: unknown): Promise<unknown> => {
     let output: unknown;
+    const config = invokeConfig();
     try {
-      output = await tool.invoke(
+      // Nothing listens: the tool's own function, after its schema (see direct-call.ts).
+      output = direct !== undefined && !somethingListens(config) ? await direct(input, config) : USE_INVOKE;
+      if (output === USE_INVOKE) output = await tool.invoke(
         // Only a tool call makes LangChain keep the artifact.
         withArtifact
           ? { type: "tool_call", id: randomUUID(), name: tool.name, args: input as Record<string, unknown> }
           : (input as never),
-        invokeConfig()
+        config
       );
     } catch (error) {
       if (isInputParsingError(error)) {

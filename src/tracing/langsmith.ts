@@ -2,26 +2,15 @@ import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
 import { LangChainTracer } from "@langchain/core/tracers/tracer_langchain";
 import { Client, getDefaultProjectName, uuid7 } from "langsmith";
 import { TIMED_OUT, withTimeout } from "../shared/timeout.js";
+import { isTracingEnabledByEnvironment } from "../shared/tracing-env.js";
+
+export { isTracingEnabledByEnvironment, TRACING_ENV_VARS } from "../shared/tracing-env.js";
 
 /** How long {@link TraceSession.flush} waits for LangSmith to accept the runs. */
 export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
 /** How long {@link getTraceUrl} waits for LangSmith to name the project. */
 export const DEFAULT_TRACE_URL_TIMEOUT_MS = 5_000;
 
-/** The environment variables LangChain reads to turn tracing on (any set to `"true"`). */
-export const TRACING_ENV_VARS = [
-  "LANGSMITH_TRACING",
-  "LANGSMITH_TRACING_V2",
-  "LANGCHAIN_TRACING_V2",
-  "LANGCHAIN_TRACING",
-] as const;
-
-/** Does the environment turn LangSmith tracing on, as LangChain reads it? */
-export function isTracingEnabledByEnvironment(
-  env: Record<string, string | undefined> = process.env
-): boolean {
-  return TRACING_ENV_VARS.some((name) => env[name] === "true");
-}
 
 /** Options of {@link createTraceSession}. */
 export interface TraceSessionOptions {

@@ -17,7 +17,7 @@ import {
 } from "../messages.js";
 import { executorSessionId } from "../session-id.js";
 import { recordSessionVersion, sessionForState } from "../session-versions.js";
-import { hasCallbacks } from "../has-callbacks.js";
+import { hasCallbacks } from "../../shared/has-callbacks.js";
 import { GatedCellRunner, type GatedCellEnd } from "../tool-approval/gated-cell.js";
 import { runToolCalls } from "../tool-calling-fallback.js";
 import { awaitingCall } from "../tool-approval/types.js";

@@ -9,7 +9,7 @@ import { RunnableLambda, type RunnableConfig } from "@langchain/core/runnables";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ExecuteResult, Executor } from "../../executors/types.js";
-import { hasCallbacks } from "../has-callbacks.js";
+import { hasCallbacks } from "../../shared/has-callbacks.js";
 import { freshSession, sessionForState } from "../session-versions.js";
 import type { CodeActStateType } from "../state.js";
 import { ToolCallLog } from "../tool-call-log.js";
