@@ -29,7 +29,7 @@ import { addRunMetadata } from "../../tracing/run-metadata.js";
 import { awaitingCall } from "../tool-approval/types.js";
 import { formatSchemaIssues } from "../../shared/zod-issues.js";
 import { resolveCodeAct, type ResolvedCodeAct } from "../resolve.js";
-import { clip } from "../../shared/clip.js";
+import { echoValue } from "../../shared/echo.js";
 
 export { MAX_FORMAT_RETRIES } from "../constants.js";
 
@@ -218,23 +218,10 @@ function readApprovalDecision(value: unknown): ApprovalDecision | string {
   return (
     `Invalid resume value for a CodeAct approval (${issues}). Resume with ` +
     `{ action: "approve" }, { action: "edit", code: "<new code>" } or ` +
-    `{ action: "reject", reason?: "<why>" }; got ${safeJson(value)}.`
+    `{ action: "reject", reason?: "<why>" }; got ${echoValue(value)}.`
   );
 }
 
-/** The value as JSON for an error message, cut to a readable length (a junk value may be megabytes). */
-function safeJson(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return clip(text, MAX_ECHOED_VALUE_CHARS);
-}
-
-/** Longest part of an invalid resume value echoed back in the interrupt. */
-const MAX_ECHOED_VALUE_CHARS = 500;
 
 /** The error of the turn's latest execution observation, if it failed. */
 function lastError(state: CodeActStateType): { name: string; message: string } | undefined {

@@ -6,7 +6,7 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { interrupt } from "@langchain/langgraph";
 import type { CodeLanguage, JsonValue } from "../../executors/types.js";
-import { clip } from "../../shared/clip.js";
+import { echoValue } from "../../shared/echo.js";
 import { formatSchemaIssues } from "../../shared/zod-issues.js";
 import { invalidToolInput } from "../../tools/tool-functions.js";
 import {
@@ -17,9 +17,6 @@ import {
   type ToolApprovalRequest,
   type ToolApprovalState,
 } from "./types.js";
-
-/** Longest part of an invalid resume value echoed back in the interrupt. */
-const MAX_ECHOED_VALUE_CHARS = 500;
 
 /**
  * Interrupts until the human's answer to the waiting call is valid; returns
@@ -61,22 +58,12 @@ export async function readDecision(value: unknown, tool: StructuredToolInterface
   if (!parsed.success) {
     return (
       `Invalid resume value for a tool call approval (${formatSchemaIssues(parsed.error.issues, value)}). Resume with ` +
-      `{ action: "approve" }, { action: "edit", args: { … } } or { action: "reject", reason?: "<why>" }; got ${echo(value)}.`
+      `{ action: "approve" }, { action: "edit", args: { … } } or { action: "reject", reason?: "<why>" }; got ${echoValue(value)}.`
     );
   }
   const decision = parsed.data;
   if (decision.action !== "edit" || tool === undefined) return decision;
   const problems = await invalidToolInput(tool, decision.args);
-  if (problems !== undefined) return `The edited arguments do not fit ${tool.name}'s schema: ${problems}. Got ${echo(decision.args)}.`;
+  if (problems !== undefined) return `The edited arguments do not fit ${tool.name}'s schema: ${problems}. Got ${echoValue(decision.args)}.`;
   return { action: "edit", args: JSON.parse(JSON.stringify(decision.args)) as Record<string, JsonValue> };
-}
-
-function echo(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return clip(text, MAX_ECHOED_VALUE_CHARS);
 }

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { CodeBlock } from "./code-block.js";
+import { RejectControls } from "./reject-controls.js";
 
 /** The value of a CodeAct approval interrupt (src/graph/nodes/route.ts). */
 export interface ApprovalRequest {
@@ -30,7 +31,6 @@ interface Props {
 export function ApprovalPanel({ request, busy, onDecide }: Props) {
   const [editing, setEditing] = useState(false);
   const [code, setCode] = useState(request.code);
-  const [reason, setReason] = useState("");
   return (
     <div className="approval" data-testid="approval">
       <div className="approval-title">The agent wants to run this {request.language === "python" ? "Python" : "JavaScript"} code</div>
@@ -67,21 +67,7 @@ export function ApprovalPanel({ request, busy, onDecide }: Props) {
             </button>
           </>
         )}
-        <input
-          className="reject-reason"
-          data-testid="reject-reason"
-          placeholder="Reason (optional)"
-          value={reason}
-          onChange={(event) => setReason(event.target.value)}
-        />
-        <button
-          disabled={busy}
-          className="danger"
-          data-testid="reject"
-          onClick={() => onDecide(reason.trim() ? { action: "reject", reason: reason.trim() } : { action: "reject" })}
-        >
-          Reject
-        </button>
+        <RejectControls busy={busy} reasonTestId="reject-reason" buttonTestId="reject" onReject={onDecide} />
       </div>
     </div>
   );

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { CodeBlock } from "./code-block.js";
+import { RejectControls } from "./reject-controls.js";
 
 /** The value of the interrupt a tool call inside code raises (src/graph/tool-approval/types.ts). */
 export interface ToolApprovalRequest {
@@ -44,7 +45,6 @@ function parseArgs(text: string): Record<string, unknown> | string {
 export function ToolApprovalPanel({ request, busy, onDecide }: Props) {
   const [editing, setEditing] = useState(false);
   const [args, setArgs] = useState(JSON.stringify(request.args, null, 2));
-  const [reason, setReason] = useState("");
   const parsed = parseArgs(args);
   return (
     <div className="approval" data-testid="tool-approval">
@@ -101,21 +101,7 @@ export function ToolApprovalPanel({ request, busy, onDecide }: Props) {
             </button>
           </>
         )}
-        <input
-          className="reject-reason"
-          data-testid="tool-reject-reason"
-          placeholder="Reason (optional)"
-          value={reason}
-          onChange={(event) => setReason(event.target.value)}
-        />
-        <button
-          disabled={busy}
-          className="danger"
-          data-testid="reject-tool"
-          onClick={() => onDecide(reason.trim() ? { action: "reject", reason: reason.trim() } : { action: "reject" })}
-        >
-          Reject
-        </button>
+        <RejectControls busy={busy} reasonTestId="tool-reject-reason" buttonTestId="reject-tool" onReject={onDecide} />
       </div>
     </div>
   );
