@@ -225,6 +225,21 @@ describe("the Python sandbox", () => {
     expect(after.output).toContain("kept 7");
   });
 
+  it("a kernel past its CPU time is stopped and replaced, with its variables restored", async () => {
+    const own = await startLocalJupyter({ sandbox: { cpuTimeLimitSeconds: 2 } });
+    const ownExecutor = new JupyterExecutor({ baseUrl: own.baseUrl, token: own.token, timeoutMs: 30_000 });
+    try {
+      await ownExecutor.execute({ sessionId: "cpu", code: "kept = 41" });
+      const spun = await ownExecutor.execute({ sessionId: "cpu", code: "while True:\n    pass" });
+      expect(spun.error?.name).toBe("SessionCrashedError");
+      const after = await ownExecutor.execute({ sessionId: "cpu", code: "print(kept + 1)" });
+      expect(after.output).toContain("42");
+    } finally {
+      await ownExecutor.close();
+      await own.stop();
+    }
+  });
+
   it("kernels die with their server: nothing is left when the server is killed", async () => {
     const own = await startLocalJupyter({ sandbox: true });
     const ownExecutor = new JupyterExecutor({ baseUrl: own.baseUrl, token: own.token });
