@@ -47,16 +47,20 @@ def font_cache():
     # matplotlib builds a font list on first use (~0.6 s); built once per server, shared read-only.
     cache = os.path.join(HERE, "matplotlib")
     found = glob.glob(os.path.join(cache, "fontlist-*.json"))
+    if found or os.path.exists(cache + ".none"):
+        return found
+    try:
+        subprocess.run(
+            [CONFIG["python"], "-c", "import matplotlib.font_manager"],
+            env={"MPLCONFIGDIR": cache, "PATH": "/usr/bin:/bin", "HOME": cache},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        pass
+    found = glob.glob(os.path.join(cache, "fontlist-*.json"))
     if not found:
-        try:
-            subprocess.run(
-                [CONFIG["python"], "-c", "import matplotlib.font_manager"],
-                env={"MPLCONFIGDIR": cache, "PATH": "/usr/bin:/bin", "HOME": cache},
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return []
-        found = glob.glob(os.path.join(cache, "fontlist-*.json"))
+        # No matplotlib (or no fonts): not tried again for every kernel.
+        open(cache + ".none", "w").close()
     return found
 
 
