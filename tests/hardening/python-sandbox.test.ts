@@ -5,6 +5,7 @@
  * cell works, and no process is left behind on the host.
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -238,6 +239,27 @@ describe("the Python sandbox", () => {
       await ownExecutor.close();
       await own.stop();
     }
+  });
+
+  it("works for a server that is not root (the limit counts the user's other processes; sockets through /proc)", async () => {
+    const fixture = join(__dirname, "fixtures/sandbox-as-user.ts");
+    const node = [process.execPath, "--no-node-snapshot", "--import", "tsx", fixture];
+    // Root drops to nobody for this; anyone else runs it as themselves.
+    const command = process.getuid?.() === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...node] : node;
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn(command[0]!, command.slice(1), { env: { ...process.env, NODE_OPTIONS: "--no-node-snapshot", HOME: tmpdir() }, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)));
+      child.once("exit", (code) => (code === 0 ? resolve(stdout.trim().split("\n").at(-1) ?? "") : reject(new Error(`fixture exited ${code}: ${stderr}`))));
+    });
+    const seen = JSON.parse(output) as Record<string, string>;
+    expect(seen["uid"]).not.toBe("0");
+    expect(seen["who"]).toMatch(/pid 2 cwd \/scratch/);
+    expect(seen["fork"]).toMatch(/refused after \d+ 11/);
+    expect(seen["next"]).toContain("next 42");
+    expect(seen["net"]).toContain("refused");
   });
 
   it("kernels die with their server: nothing is left when the server is killed", async () => {
