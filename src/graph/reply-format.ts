@@ -8,7 +8,7 @@
  * (never run). Prose with inline `code` is an answer.
  */
 import type { CodeLanguage } from "../executors/types.js";
-import { extractCode, otherLanguageCode } from "./extract-code.js";
+import { extractCode } from "./extract-code.js";
 
 /** How a reply was read. */
 export type ReplyReading =
@@ -59,7 +59,8 @@ export function readReply(
     if (call !== null) return call;
     return { kind: "code", code: fenced, form: "fence" };
   }
-  if (otherLanguageCode(cleaned, language) !== null) return { kind: "answer" };
+  // Only the other language's code: `route` corrects the language (see otherLanguageCode).
+  if (extractCode(cleaned, language === "python" ? "javascript" : "python") !== null) return { kind: "answer" };
   const tagged = CODE_TAGS.exec(cleaned);
   if (tagged !== null) {
     const inner = (tagged[2] ?? "").trim();

@@ -77,13 +77,14 @@ export function resolveCodeAct(
   const tools = given.tools ?? [];
   const toolDiscovery: ToolDiscovery = usesToolSearch(tools.length, given.lazyToolsThreshold) ? "search" : "declare";
   const maxSteps = given.maxSteps ?? DEFAULT_MAX_STEPS;
+  const codeTools = withToolSearch(tools, language, given.lazyToolsThreshold);
   let systemMessage: Promise<SystemMessage> | undefined;
   const resolved: Branded = {
     [RESOLVED]: true,
     params: given,
     executor,
     language,
-    codeTools: withToolSearch(tools, language, given.lazyToolsThreshold),
+    codeTools,
     toolDiscovery,
     maxSteps,
     needsApproval: approvalPredicate(given.approve),
@@ -94,7 +95,7 @@ export function resolveCodeAct(
     contextWindow: resolveContextWindow(given.contextWindow, (message) => {
       throw new Error(`${caller}: ${message}`);
     }),
-    readReply: replyReader(withToolSearch(tools, language, given.lazyToolsThreshold), language, given.responseFormat !== undefined),
+    readReply: replyReader(codeTools, language, given.responseFormat !== undefined),
     systemMessage() {
       systemMessage ??= renderSystemMessage(given, executor, toolDiscovery, maxSteps);
       systemMessage.catch(() => {
@@ -142,8 +143,20 @@ function approvalPredicate(approve: ApprovalPolicy | undefined): (code: string) 
 /** The gated tools as the code calls them, for the prompt ("some" for a predicate). */
 function approvedNames(policy: ToolApprovalPolicy, tools: readonly StructuredToolInterface[], language: CodeLanguage): readonly string[] | "some" {
   if (typeof policy === "function") return "some";
+  return namedGatedTools(policy, tools, language).map(({ identifier }) => identifier);
+}
+
+/** The tools a list of names gates, matched as given or as the code spells them (validated in validateParams). */
+function namedGatedTools(
+  policy: readonly string[],
+  tools: readonly StructuredToolInterface[],
+  language: CodeLanguage
+): Array<{ tool: StructuredToolInterface; identifier: string }> {
   const identifiers = toolIdentifiers(tools, language);
-  return identifiers.filter((identifier, index) => policy.includes(identifier) || policy.includes(tools[index]?.name ?? ""));
+  return tools.flatMap((tool, index) => {
+    const identifier = identifiers[index] ?? tool.name;
+    return policy.includes(tool.name) || policy.includes(identifier) ? [{ tool, identifier }] : [];
+  });
 }
 
 function replyReader(
@@ -165,12 +178,7 @@ function toolApprovalPredicate(
 ): ((tool: StructuredToolInterface, args: unknown) => boolean) | undefined {
   if (policy === undefined) return undefined;
   if (typeof policy === "function") return (tool, args) => policy(tool.name, args) === true;
-  // Names as given or as the code spells them (validated against the tools in validateParams).
-  const identifiers = toolIdentifiers(tools, language);
-  const gated = new Set<StructuredToolInterface>();
-  tools.forEach((tool, index) => {
-    if (policy.includes(tool.name) || policy.includes(identifiers[index] ?? tool.name)) gated.add(tool);
-  });
+  const gated = new Set(namedGatedTools(policy, tools, language).map(({ tool }) => tool));
   if (gated.size === 0) return undefined;
   return (tool) => gated.has(tool);
 }

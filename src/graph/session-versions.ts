@@ -36,12 +36,7 @@ export async function sessionForState(
   const current = sessions?.get(sessionId);
   if (current === undefined) return { executorSessionId: sessionId, stale: false };
   if (current.version === stateVersion) return { executorSessionId: current.executorSessionId, stale: false };
-  sessions?.delete(sessionId);
-  if (executor.forgetSession !== undefined) {
-    await executor.forgetSession(current.executorSessionId);
-    return { executorSessionId: sessionId, stale: true };
-  }
-  return { executorSessionId: `${sessionId}@${randomUUID().slice(0, 8)}`, stale: true };
+  return { executorSessionId: await freshSession(executor, sessionId), stale: true };
 }
 
 /** Records that `executorSessionId` now holds `version` of `sessionId`'s state; returns the version. */

@@ -88,7 +88,7 @@ export class CellGate implements ToolCallGate {
     while (this.#frozen && this.#mismatch === undefined) await new Promise<void>((release) => this.#held.push(release));
     if (this.#mismatch !== undefined) throw replayError(this.#mismatch);
     const args = jsonOf(input);
-    if (this.#replay.length > 0) return this.#replayed(tool, args, input, invoke);
+    if (this.#replay.length > 0) return this.#replayed(tool, args, invoke);
     const call: RecordedToolCall = { tool: tool.name, args };
     const index = this.calls.push(call) - 1;
     if (!this.#options.needsApproval(tool, input)) return this.#run(call, () => invoke(input));
@@ -115,9 +115,7 @@ export class CellGate implements ToolCallGate {
     this.#pause = deferred();
     for (const waiter of ready) {
       this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
-      const decision = record[waiter.index]?.decision as ToolApprovalDecision;
-      waiter.call.decision = decision;
-      void this.#carryOut(waiter, decision);
+      void this.#carryOut(waiter, record[waiter.index]?.decision as ToolApprovalDecision);
     }
     this.#settle();
   }
@@ -132,7 +130,6 @@ export class CellGate implements ToolCallGate {
   async #replayed(
     tool: StructuredToolInterface,
     args: JsonValue,
-    input: unknown,
     invoke: (input: unknown) => Promise<unknown>
   ): Promise<unknown> {
     const position = this.#replay.findIndex((call) => call.tool === tool.name && isDeepStrictEqual(call.args, args));
@@ -152,7 +149,6 @@ export class CellGate implements ToolCallGate {
       return waiter.promise;
     }
     // Still waiting for its answer when the record was taken: ask (again).
-    void input;
     return this.#wait(call, index, tool, invoke);
   }
 
