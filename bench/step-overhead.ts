@@ -18,6 +18,8 @@ import { figure, sampleSideBySide, type BenchFigure } from "./stats.js";
 
 const GROUP = "step overhead";
 export const STEP_RATIO_GOAL = 1.2;
+/** Steps per thread in the timed runs (the median is a warm step). */
+const STEPS_PER_THREAD = 10;
 
 export interface StepOverheadOptions {
   /** Alternating rounds (CodeAct, ReAct) and invocations per round. */
@@ -135,39 +137,53 @@ export async function runCheckpointWrites(): Promise<BenchFigure> {
 export async function runStepOverhead(options: StepOverheadOptions): Promise<BenchFigure[]> {
   const add = createAddTool();
   const executor = new IsolatedVmExecutor();
-  const codeact = createCodeActAgent({ model: new ScriptedChatModel(CODEACT_SCRIPT), tools: [add], executor });
+  // Every agent keeps its threads in a checkpointer, as in a running
+  // conversation: the thread's state and its sandbox session stay warm (a
+  // thread without one starts from empty state, and so in a new session).
+  const codeact = createCodeActAgent({
+    model: new ScriptedChatModel(CODEACT_SCRIPT),
+    tools: [add],
+    executor,
+    checkpointer: new MemorySaver(),
+  });
   const graphOnly = createCodeActAgent({
     model: new ScriptedChatModel(CODEACT_SCRIPT),
     tools: [add],
     executor: new DirectCallExecutor(),
+    checkpointer: new MemorySaver(),
   });
-  const react = createReactAgent({ llm: new ScriptedChatModel(REACT_SCRIPT), tools: [add] });
+  const react = createReactAgent({ llm: new ScriptedChatModel(REACT_SCRIPT), tools: [add], checkpointSaver: new MemorySaver() });
   const input = () => ({ messages: [new HumanMessage("What is 1 + 2?")] });
-  // One thread: the sandbox session stays warm, as in a running conversation.
-  const config = { configurable: { thread_id: "step-overhead" } };
+  // A new thread every few steps keeps the history (which every step's
+  // checkpoint carries) short; one step in that many starts a session.
+  const threads = () => {
+    let steps = 0;
+    return () => ({ configurable: { thread_id: `step-overhead-${Math.floor(steps++ / STEPS_PER_THREAD)}` } });
+  };
+  const [codeactThread, graphOnlyThread, reactThread] = [threads(), threads(), threads()];
 
   try {
-    const check = await codeact.invoke(input(), config);
+    const check = await codeact.invoke(input(), codeactThread());
     const observation = check.messages.at(-2)?.content;
     if (!String(JSON.stringify(observation)).includes("3")) {
       throw new Error(`CodeAct step did not run the tool: ${JSON.stringify(observation)}`);
     }
     for (let index = 0; index < options.warmupRuns; index += 1) {
-      await codeact.invoke(input(), config);
-      await graphOnly.invoke(input(), config);
-      await react.invoke(input(), config);
+      await codeact.invoke(input(), codeactThread());
+      await graphOnly.invoke(input(), graphOnlyThread());
+      await react.invoke(input(), reactThread());
     }
     const full = await sampleSideBySide(
       options.rounds,
       options.runsPerRound,
-      () => codeact.invoke(input(), config),
-      () => react.invoke(input(), config)
+      () => codeact.invoke(input(), codeactThread()),
+      () => react.invoke(input(), reactThread())
     );
     const graph = await sampleSideBySide(
       options.rounds,
       options.runsPerRound,
-      () => graphOnly.invoke(input(), config),
-      () => react.invoke(input(), config)
+      () => graphOnly.invoke(input(), graphOnlyThread()),
+      () => react.invoke(input(), reactThread())
     );
     const baselineName = "createReactAgent step";
     return [
