@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { HumanMessage } from "@langchain/core/messages";
+import { MemorySaver } from "@langchain/langgraph";
 import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { IsolatedVmExecutor, type IsolationMode } from "../src/executors/isolated-vm/index.js";
 import { createCodeActAgent } from "../src/graph/create-codeact-graph.js";
@@ -50,6 +51,10 @@ export interface ScaleWorkerResult {
   /** createReactAgent under the same load: the mean of the runs before and after CodeAct's. */
   react: ConcurrentRun;
   reactRuns: ConcurrentRun[];
+  /** A second step on each of those threads (its sandbox session live), concurrently. */
+  codeactWarm: ConcurrentRun;
+  /** createReactAgent's second step on its threads, same load. */
+  reactWarm: ConcurrentRun;
   /** Host + worker RSS before the concurrent steps (after warm-up). */
   rssBaseline: RssSample;
   /** After the first createReactAgent run (its threads hold no sandbox). */
@@ -137,8 +142,9 @@ export async function runScaleWorker(options: ScaleWorkerOptions): Promise<Scale
   const add = createAddTool();
   const isolation = options.isolation === undefined ? {} : { isolation: options.isolation };
   const executor = new IsolatedVmExecutor(isolation);
-  const codeact = createCodeActAgent({ model: new ScriptedChatModel(CODEACT_SCRIPT), tools: [add], executor });
-  const react = createReactAgent({ llm: new ScriptedChatModel(REACT_SCRIPT), tools: [add] });
+  // Checkpointers keep each thread, so a second step finds its state (and CodeAct its live session).
+  const codeact = createCodeActAgent({ model: new ScriptedChatModel(CODEACT_SCRIPT), tools: [add], executor, checkpointer: new MemorySaver() });
+  const react = createReactAgent({ llm: new ScriptedChatModel(REACT_SCRIPT), tools: [add], checkpointSaver: new MemorySaver() });
   const input = () => ({ messages: [new HumanMessage("What is 1 + 2?")] });
   const thread = (prefix: string, index: number) => ({ configurable: { thread_id: `${prefix}-${index}` } });
   let leakExecutor: IsolatedVmExecutor | undefined;
@@ -166,6 +172,12 @@ export async function runScaleWorker(options: ScaleWorkerOptions): Promise<Scale
     const liveSessions = executor.sessionCount;
     phase = "createReactAgent steps (after)";
     const reactAfter = await concurrently(options.sessions, (index) => react.invoke(input(), thread("react-b", index)));
+    // The same threads once more: the steady state of many live conversations.
+    phase = "CodeAct second steps";
+    const codeactWarm = await concurrently(options.sessions, (index) => codeact.invoke(input(), thread("scale", index)));
+    await settle();
+    phase = "createReactAgent second steps";
+    const reactWarm = await concurrently(options.sessions, (index) => react.invoke(input(), thread("react-b", index)));
     const reactRun: ConcurrentRun = {
       wallMs: mean(reactBefore.wallMs, reactAfter.wallMs),
       throughputPerS: mean(reactBefore.throughputPerS, reactAfter.throughputPerS),
@@ -220,6 +232,8 @@ export async function runScaleWorker(options: ScaleWorkerOptions): Promise<Scale
       codeact: codeactRun,
       react: reactRun,
       reactRuns: [reactBefore, reactAfter],
+      codeactWarm,
+      reactWarm,
       rssBaseline,
       rssAfterReact,
       rssLive,

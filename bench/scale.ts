@@ -14,6 +14,8 @@ const GROUP = "scale";
 export const RSS_PER_SESSION_GOAL_MB = 3;
 /** "Flat": RSS at the end may be at most this much above its lowest point from the second tenth on. */
 export const RSS_GROWTH_GOAL_MB = 5;
+/** Throughput of many live threads, as a share of createReactAgent's under the same load. */
+export const WARM_THROUGHPUT_GOAL = 0.8;
 export const SCALE_FULL: ScaleWorkerOptions = { sessions: 1000, executions: 10_000 };
 export const SCALE_QUICK: ScaleWorkerOptions = { sessions: 20, executions: 200 };
 /** Both modes, the default first: each gets its own child process. */
@@ -87,6 +89,14 @@ export function scaleFigures(result: ScaleWorkerResult): BenchFigure[] {
       value: result.codeact.p99Ms,
       unit: "ms",
       baseline: { name: react, value: result.react.p99Ms },
+    }),
+    figure({
+      group: GROUP,
+      name: `${result.sessions} concurrent threads, a second step each, sessions live (${mode}): throughput`,
+      value: result.codeactWarm.throughputPerS,
+      unit: "per s",
+      baseline: { name: react, value: result.reactWarm.throughputPerS },
+      goal: { of: "ratio", min: WARM_THROUGHPUT_GOAL },
     }),
     figure({
       group: GROUP,

@@ -8,10 +8,8 @@ import { performance } from "node:perf_hooks";
 export type FigureUnit = "ms" | "tokens" | "MB" | "KB" | "per s" | "count";
 
 /** A goal: the figure's value, or its ratio to the baseline, at most `max`. */
-export interface FigureGoal {
-  of: "value" | "ratio";
-  max: number;
-}
+/** A goal: the value (or ratio to the baseline) at most `max`, or, for figures where more is better (throughput), at least `min`. */
+export type FigureGoal = { of: "value" | "ratio"; max: number; min?: undefined } | { of: "value" | "ratio"; min: number; max?: undefined };
 
 /** One line of the results table. */
 export interface BenchFigure {
@@ -42,7 +40,8 @@ export function figure(
   if (ratio !== undefined) result.ratio = ratio;
   if (fields.goal !== undefined) {
     const measured = fields.goal.of === "ratio" ? ratio : fields.value;
-    result.pass = measured !== undefined && measured <= fields.goal.max;
+    const { max, min } = fields.goal;
+    result.pass = measured !== undefined && (max !== undefined ? measured <= max : measured >= (min ?? Number.NaN));
   }
   return result;
 }
@@ -116,7 +115,8 @@ function formatValue(value: number, unit: FigureUnit): string {
 
 function formatGoal(goal: FigureGoal | undefined, unit: FigureUnit): string {
   if (goal === undefined) return "";
-  return goal.of === "ratio" ? `ratio ≤ ${goal.max}` : `≤ ${formatValue(goal.max, unit)}`;
+  const [sign, bound] = goal.max !== undefined ? ["≤", goal.max] : ["≥", goal.min];
+  return goal.of === "ratio" ? `ratio ${sign} ${bound}` : `${sign} ${formatValue(bound, unit)}`;
 }
 
 /** The figures as a Markdown table. */

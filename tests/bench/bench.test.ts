@@ -38,8 +38,12 @@ describe("benchmark statistics", () => {
     expect(met.pass).toBe(true);
     const missed = figure({ group: "g", name: "n", value: 4, unit: "ms", goal: { of: "value", max: 3 } });
     expect(missed.pass).toBe(false);
-    const table = formatTable([met, missed]);
-    expect(table.split("\n")).toHaveLength(4);
+    const atLeast = figure({ group: "g", name: "n", value: 78, unit: "per s", baseline: { name: "b", value: 100 }, goal: { of: "ratio", min: 0.8 } });
+    expect(atLeast.pass).toBe(false);
+    expect(figure({ ...atLeast, value: 80 }).pass).toBe(true);
+    const table = formatTable([met, missed, atLeast]);
+    expect(table.split("\n")).toHaveLength(5);
+    expect(table).toContain("ratio ≥ 0.8");
     expect(table).toContain("0.50×");
     expect(table).toContain("**no**");
   });
@@ -104,7 +108,9 @@ describe("benchmark suite with tiny counts", () => {
     expect(result.sessions).toBe(3);
     expect(result.rssDuringExecutionsMb).toHaveLength(10);
     expect(result.codeact.throughputPerS).toBeGreaterThan(0);
-    expectFigures(scaleFigures(result).map((item) => ({ ...item, value: Math.abs(item.value) })), "scale", 7);
+    expect(result.codeactWarm.throughputPerS).toBeGreaterThan(0);
+    expect(result.reactWarm.throughputPerS).toBeGreaterThan(0);
+    expectFigures(scaleFigures(result).map((item) => ({ ...item, value: Math.abs(item.value) })), "scale", 8);
   }, 120_000);
 
   it("Python executor against a local jupyter-server", async () => {
