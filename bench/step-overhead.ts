@@ -146,6 +146,13 @@ export async function runStepOverhead(options: StepOverheadOptions): Promise<Ben
     executor,
     checkpointer: new MemorySaver(),
   });
+  const inProcessExecutor = new IsolatedVmExecutor({ isolation: "in-process" });
+  const inProcess = createCodeActAgent({
+    model: new ScriptedChatModel(CODEACT_SCRIPT),
+    tools: [add],
+    executor: inProcessExecutor,
+    checkpointer: new MemorySaver(),
+  });
   const graphOnly = createCodeActAgent({
     model: new ScriptedChatModel(CODEACT_SCRIPT),
     tools: [add],
@@ -160,7 +167,7 @@ export async function runStepOverhead(options: StepOverheadOptions): Promise<Ben
     let steps = 0;
     return () => ({ configurable: { thread_id: `step-overhead-${Math.floor(steps++ / STEPS_PER_THREAD)}` } });
   };
-  const [codeactThread, graphOnlyThread, reactThread] = [threads(), threads(), threads()];
+  const [codeactThread, inProcessThread, graphOnlyThread, reactThread] = [threads(), threads(), threads(), threads()];
 
   try {
     const check = await codeact.invoke(input(), codeactThread());
@@ -170,6 +177,7 @@ export async function runStepOverhead(options: StepOverheadOptions): Promise<Ben
     }
     for (let index = 0; index < options.warmupRuns; index += 1) {
       await codeact.invoke(input(), codeactThread());
+      await inProcess.invoke(input(), inProcessThread());
       await graphOnly.invoke(input(), graphOnlyThread());
       await react.invoke(input(), reactThread());
     }
@@ -177,6 +185,12 @@ export async function runStepOverhead(options: StepOverheadOptions): Promise<Ben
       options.rounds,
       options.runsPerRound,
       () => codeact.invoke(input(), codeactThread()),
+      () => react.invoke(input(), reactThread())
+    );
+    const inProcessRun = await sampleSideBySide(
+      options.rounds,
+      options.runsPerRound,
+      () => inProcess.invoke(input(), inProcessThread()),
       () => react.invoke(input(), reactThread())
     );
     const graph = await sampleSideBySide(
@@ -197,6 +211,13 @@ export async function runStepOverhead(options: StepOverheadOptions): Promise<Ben
       }),
       figure({
         group: GROUP,
+        name: "CodeAct step, isolated-vm in-process (median)",
+        value: inProcessRun.a,
+        unit: "ms",
+        baseline: { name: baselineName, value: inProcessRun.b },
+      }),
+      figure({
+        group: GROUP,
         name: "CodeAct step, no sandbox (graph only)",
         value: graph.a,
         unit: "ms",
@@ -205,5 +226,6 @@ export async function runStepOverhead(options: StepOverheadOptions): Promise<Ben
     ];
   } finally {
     await executor.close();
+    await inProcessExecutor.close();
   }
 }

@@ -58,7 +58,7 @@ describe("benchmark statistics", () => {
 describe("benchmark suite with tiny counts", () => {
   it("step overhead", async () => {
     const figures = await runStepOverhead({ rounds: 1, runsPerRound: 2, warmupRuns: 1 });
-    expectFigures(figures, "step overhead", 2);
+    expectFigures(figures, "step overhead", 3);
     expect(figures[0]?.baseline?.name).toContain("createReactAgent");
   });
 
