@@ -165,9 +165,14 @@ function replyReader(
   checkedAnswer: boolean
 ): (text: string) => ReplyReading {
   let named: NamedTool[] | undefined;
+  // A turn reads the same reply in several places (model, the edge after it, route, execute): the last one is kept.
+  let last: { text: string; reading: ReplyReading } | undefined;
   return (text) => {
+    if (last?.text === text) return last.reading;
     named ??= toolIdentifiers(tools, language).map((identifier, index) => ({ identifier, name: tools[index]?.name ?? identifier }));
-    return readReply(text, language, named, checkedAnswer);
+    const reading = readReply(text, language, named, checkedAnswer);
+    last = { text, reading };
+    return reading;
   };
 }
 
