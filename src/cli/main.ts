@@ -2,13 +2,20 @@
  * The `codeact` program: parse arguments, set up the model and executor,
  * run the task, print the result, and return the exit code.
  *
+ * Start-up is most of a short run, so this module imports only what parsing
+ * the arguments and starting the executor need. The agent, the model client,
+ * tracing and the MCP client are loaded with `import()` when the run needs
+ * them: the agent and the model client while the sandbox's worker process
+ * boots on another core, tracing only when it is on, MCP only with `--mcp`.
+ *
  * @module
  */
-import { createTraceSession } from "../tracing/langsmith.js";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { ChatOpenAI } from "@langchain/openai";
-import { loadMcpTools, type McpToolSet } from "../tools/mcp.js";
+import type { ChatOpenAI } from "@langchain/openai";
+import type { TraceSession } from "../tracing/langsmith.js";
+import type { McpToolSet } from "../tools/mcp.js";
+import { isTracingEnabledByEnvironment } from "../shared/tracing-env.js";
 import {
   CliUsageError,
   helpText,
@@ -25,7 +32,7 @@ import {
   type ColorEnvironment,
   type RenderTarget,
 } from "./render.js";
-import { runTask, type RunReport } from "./run.js";
+import type { RunReport } from "./run.js";
 import { setUpExecutor } from "./executor-setup.js";
 
 /**
@@ -136,15 +143,23 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     controller.abort();
   });
 
-  const tracing = createTraceSession({ force: config.trace });
+  const tracing = await startTracing(config);
   if (tracing?.warning !== undefined) printError(tracing.warning);
 
   let cleanup: (() => Promise<void>) | undefined;
   let report: RunReport;
   try {
-    const setup = await setUpExecutor(config, (message) => {
+    const settingUp = setUpExecutor(config, (message) => {
       if (!config.quiet) printError(message);
     });
+    // The JavaScript executor is set up once its module is loaded and its
+    // worker process spawned: load the agent after that, while the worker
+    // boots on another core, so the spawn does not wait behind ~900 modules.
+    // A Jupyter server takes seconds to start: load the agent meanwhile.
+    const loadingRun = config.executor === "javascript" ? settingUp.then(() => loadRunModules()) : loadRunModules();
+    // Awaited only once the executor is up; a failed setup is reported below, not here.
+    loadingRun.catch(() => {});
+    const setup = await settingUp;
     cleanup = setup.cleanup;
     const mcp = await startMcpServers(config);
     if (mcp !== undefined) {
@@ -154,9 +169,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         await closeExecutor();
       };
     }
+    const { runTask, ChatOpenAI } = await loadingRun;
     report = await runTask({
       task,
-      model: createChatModel(config),
+      model: createChatModel(ChatOpenAI, config),
       executor: setup.executor,
       maxSteps: config.maxSteps,
       streamModel: config.stream,
@@ -244,8 +260,21 @@ async function readTask(
   return text;
 }
 
-function createChatModel(config: CliConfig): ChatOpenAI {
-  return new ChatOpenAI({
+/** The modules a run needs beyond starting the executor: the agent and the model client. */
+async function loadRunModules(): Promise<{ runTask: typeof import("./run.js").runTask; ChatOpenAI: typeof ChatOpenAI }> {
+  const [{ runTask }, { ChatOpenAI }] = await Promise.all([import("./run.js"), import("@langchain/openai")]);
+  return { runTask, ChatOpenAI };
+}
+
+/** Tracing for this run, when forced or turned on by the environment; its client is loaded only then. */
+async function startTracing(config: CliConfig): Promise<TraceSession | undefined> {
+  if (!config.trace && !isTracingEnabledByEnvironment()) return undefined;
+  const { createTraceSession } = await import("../tracing/langsmith.js");
+  return createTraceSession({ force: config.trace });
+}
+
+function createChatModel(ChatModel: typeof ChatOpenAI, config: CliConfig): ChatOpenAI {
+  return new ChatModel({
     model: config.model,
     apiKey: config.apiKey,
     maxRetries: config.maxRetries,
@@ -291,6 +320,7 @@ async function startMcpServers(config: CliConfig): Promise<McpToolSet | undefine
   const names = Object.keys(config.mcpServers);
   if (names.length === 0) return undefined;
   try {
+    const { loadMcpTools } = await import("../tools/mcp.js");
     return await loadMcpTools(config.mcpServers);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -1,4 +1,5 @@
 import { runApprovalBench } from "../../bench/approval.js";
+import { runCliOverhead } from "../../bench/cli-overhead.js";
 import { runContextWindowBench } from "../../bench/context-window.js";
 import { runPythonSandboxBench } from "../../bench/python-sandbox.js";
 import { formatSuite, machineInfo, type SuiteResult } from "../../bench/index.js";
@@ -96,6 +97,12 @@ describe("benchmark suite with tiny counts", () => {
     expectFigures(figures, "Python sandbox", 2);
     expect(figures.every((item) => item.baseline?.name === "the same without the sandbox")).toBe(true);
   }, 120_000);
+
+  it("CLI run, the built bin against a replay server", async () => {
+    const figures = await runCliOverhead(true);
+    expectFigures(figures, "CLI run", 4);
+    expect(figures[0]?.baseline?.value).toBeGreaterThan(0);
+  }, 180_000);
 
   it("prompt size", async () => {
     const figures = await runPromptSize({ toolCounts: [4] });
