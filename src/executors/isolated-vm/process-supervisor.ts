@@ -1,11 +1,14 @@
 import { performance } from "node:perf_hooks";
 import { ExecutorClosedError, ExecutorUnavailableError } from "../errors.js";
-import { combineSessionChanges, type SessionChange } from "../session-change.js";
-import type { ExecuteRequest, ExecuteResult, JsonValue, SessionDefinitions } from "../types.js";
+import { combineSessionChanges } from "../session-change.js";
+import type { ExecuteRequest, ExecuteResult } from "../types.js";
+import { parseDefinitions } from "../session-definitions.js";
 import { CANNOT_TRAVEL_NOTE } from "./cell-result.js";
 import { OutputBuffer } from "../../shared/clip.js";
 import { abortedBeforeStart, failureError, restartCause, type SandboxFailure } from "./cell-failures.js";
 import { bindToCaller, replyLimitsFor, type CallerHooks } from "./tool-bridge.js";
+import { isSingleDefinition, prepareCell } from "./transform.js";
+import { answeredOnHost, sendable, workerChangeAfterRestart, type SessionRecord } from "./session-record.js";
 import { Worker, type PendingCell } from "./worker-process.js";
 import type { WorkerExecutorOptions, WorkerMessage } from "./worker-protocol.js";
 
@@ -21,19 +24,6 @@ const NO_RUN_REPLY = JSON.stringify({
   error: { name: "Error", message: "Tools can only be called while a cell is running." },
 });
 
-
-/** Host-side memory of one session, kept across worker restarts. */
-interface SessionRecord {
-  /** The worker generation holding the live session; -1 when none does. */
-  generation: number;
-  variables: Record<string, JsonValue> | undefined;
-  definitions: SessionDefinitions | undefined;
-  unsavedVariables: string[];
-  /** The model was told of a restart already: the worker's "new session, restored" is not news. */
-  noticeSent: boolean;
-  queue: Promise<unknown>;
-  lastUsedAt: number;
-}
 
 /**
  * The host side of `isolation: "process"`: runs every session's isolate in a
@@ -112,11 +102,22 @@ export class ProcessSupervisor {
   ): Promise<ExecuteResult> {
     if (this.#closed) throw new ExecutorClosedError(EXECUTOR_NAME);
     if (request.signal?.aborted) return abortedBeforeStart(startedAt);
+    // transformed here, so the worker loads only what runs cells and a
+    // syntax error is answered without it (even while it still starts)
+    const prepared = prepareCell(request.code, ++record.cellCount);
+    if (!prepared.ok) {
+      const worker = this.#worker;
+      const live = worker !== undefined && !worker.retiring && !worker.exited && worker.generation === record.generation;
+      return answeredOnHost(record, live, request, prepared.error, startedAt);
+    }
     const worker = await this.#currentWorker();
     const moved = record.generation !== -1 && record.generation !== worker.generation;
     const fromRecord = moved || (record.generation === -1 && record.variables);
     const { kept: restoreFrom, dropped } = sendable(fromRecord ? record.variables : request.variables);
     const definitions = fromRecord ? record.definitions : request.definitions;
+    const malformedDefinitions = definitions
+      ? parseDefinitions(definitions).code.flatMap((definition) => (isSingleDefinition(definition.source) ? [] : [definition.source]))
+      : [];
     const lostOnMove = moved ? record.unsavedVariables : [];
     const id = ++this.#nextId;
     const output = new OutputBuffer(this.#options.maxOutputChars);
@@ -149,10 +150,11 @@ export class ProcessSupervisor {
         type: "execute",
         id,
         sessionId: request.sessionId,
-        code: request.code,
+        cell: prepared.cell,
         tools: Object.keys(request.tools ?? {}),
         ...(restoreFrom ? { variables: restoreFrom } : {}),
         ...(definitions ? { definitions } : {}),
+        ...(malformedDefinitions.length > 0 ? { malformedDefinitions } : {}),
       });
     });
 
@@ -227,6 +229,7 @@ export class ProcessSupervisor {
         variables: undefined,
         definitions: undefined,
         unsavedVariables: [],
+        cellCount: 0,
         noticeSent: false,
         queue: Promise.resolve(),
         lastUsedAt: now,
@@ -320,34 +323,4 @@ export class ProcessSupervisor {
     void signal;
     for (const cell of worker.pending.values()) cell.settle({ failure });
   }
-}
-
-/**
- * What the worker reported of a session it started after a replacement: its
- * own "new session, restored …" is dropped when the model already heard of
- * the restart (`told`); a cause of its own (a failure there) is kept.
- */
-function workerChangeAfterRestart(change: SessionChange | undefined, told: boolean): SessionChange | undefined {
-  if (change === undefined || !told || change.cause !== undefined) return change;
-  return change.notes?.length ? { restored: [], lost: [], notes: change.notes } : undefined;
-}
-
-/**
- * The variables that can travel to the worker as JSON; a value nested too
- * deeply for JSON.stringify is left out (the worker then reports it lost)
- * instead of failing the send, which would leave the cell's timers armed.
- */
-function sendable(variables: Record<string, JsonValue> | undefined): { kept: Record<string, JsonValue> | undefined; dropped: string[] } {
-  if (variables === undefined) return { kept: undefined, dropped: [] };
-  const kept: Record<string, JsonValue> = {};
-  const dropped: string[] = [];
-  for (const [name, value] of Object.entries(variables)) {
-    try {
-      JSON.stringify(value);
-      kept[name] = value;
-    } catch {
-      dropped.push(name);
-    }
-  }
-  return { kept, dropped };
 }

@@ -1,17 +1,19 @@
 /**
- * Entry point of the worker process behind `isolation: "process"`: runs an
- * in-process {@link IsolatedVmExecutor} and serves the host over IPC. Started
- * by `process-supervisor.ts`; never imported by library code.
+ * Entry point of the worker process behind `isolation: "process"`: runs the
+ * host's already transformed cells in a {@link CellRunner} and serves the
+ * host over IPC. Started by `process-supervisor.ts`; never imported by
+ * library code. It imports only what runs cells (not the code transform nor
+ * the supervisor), so it starts quickly: a test lists the modules it loads.
  *
  * @module
  */
-import { executeWithHooks, IsolatedVmExecutor } from "./isolated-vm-executor.js";
+import { CellRunner, PREWARM_DELAY_MS } from "./cell-runner.js";
 import { CATASTROPHIC_WARNING_CODE, type HostMessage, type WorkerMessage } from "./worker-protocol.js";
 
 /** How often the worker reports a changed session count (idle evictions happen on their own). */
 const SESSION_REPORT_INTERVAL_MS = 1_000;
 
-let executor: IsolatedVmExecutor | undefined;
+let runner: CellRunner | undefined;
 let nextCallId = 0;
 const aborts = new Map<number, AbortController>();
 const toolWaiters = new Map<number, (reply: string) => void>();
@@ -28,7 +30,7 @@ function die(): never {
 }
 
 function reportSessions(): void {
-  const count = executor?.sessionCount ?? 0;
+  const count = runner?.sessionCount ?? 0;
   if (count === reportedSessions) return;
   reportedSessions = count;
   send({ type: "sessions", count });
@@ -50,18 +52,20 @@ function remoteDispatch(id: number): (name: string, argumentsJson: string) => Pr
 }
 
 async function execute(message: Extract<HostMessage, { type: "execute" }>): Promise<void> {
-  if (!executor) throw new Error("worker not initialised");
+  if (!runner) throw new Error("worker not initialised");
   const controller = new AbortController();
   aborts.set(message.id, controller);
+  const malformed = new Set(message.malformedDefinitions ?? []);
   try {
-    const result = await executeWithHooks(
-      executor,
+    const result = await runner.execute(
       {
-        code: message.code,
         sessionId: message.sessionId,
         ...(message.variables ? { variables: message.variables } : {}),
         ...(message.definitions ? { definitions: message.definitions } : {}),
         signal: controller.signal,
+        prepare: () => ({ ok: true, cell: message.cell }),
+        // the host checked the definitions it sent; the others come from this worker's own guests
+        isSingleDefinition: (source) => !malformed.has(source),
       },
       {
         toolNames: message.tools,
@@ -69,7 +73,7 @@ async function execute(message: Extract<HostMessage, { type: "execute" }>): Prom
         onOutput: (chunk) => send({ type: "output", id: message.id, chunk }),
       }
     );
-    reportedSessions = executor.sessionCount;
+    reportedSessions = runner.sessionCount;
     send({ type: "result", id: message.id, result, sessionCount: reportedSessions });
   } catch (error) {
     send({
@@ -87,9 +91,10 @@ process.on("message", (raw: unknown) => {
   const message = raw as HostMessage;
   switch (message.type) {
     case "init":
-      executor = new IsolatedVmExecutor({ ...message.options, isolation: "in-process" });
+      runner = new CellRunner(message.options);
       setInterval(reportSessions, SESSION_REPORT_INTERVAL_MS).unref();
       send({ type: "ready" });
+      runner.prewarm(PREWARM_DELAY_MS);
       break;
     case "execute":
       void execute(message);
@@ -104,7 +109,7 @@ process.on("message", (raw: unknown) => {
       aborts.get(message.id)?.abort();
       break;
     case "close":
-      void (executor?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+      void (runner?.close() ?? Promise.resolve()).finally(() => process.exit(0));
       break;
   }
 });

@@ -1,8 +1,14 @@
 import { IsolateSession, inRootScope, type IsolateSessionOptions, type RunHooks } from "./isolate-session.js";
-import { transformCell } from "./transform.js";
 
 /** A cell that leaves no trace: no globals, no output, a value nobody reads. */
-const WARM_UP_CODE = "0";
+export const WARM_UP_CODE = "0";
+/**
+ * {@link WARM_UP_CODE} as the transform makes it (`transformCell(WARM_UP_CODE,
+ * WARM_UP_FILENAME)`, checked by a test), written out so that the worker
+ * process, which runs the pool, never loads the transform.
+ */
+export const WARM_UP_SCRIPT = "(async () => { return [(0)]\n})()\n//# sourceURL=warm-up.ts";
+export const WARM_UP_FILENAME = "warm-up.ts";
 /** Installed for the warm-up, so the tool path is compiled too; replaced by the first real cell's tools. */
 const WARM_UP_TOOL = "__codeactWarmUp";
 const WARM_UP_TIMEOUT_MS = 5_000;
@@ -78,7 +84,7 @@ export class SessionPool {
         // the runtime's functions lazily, per isolate, on first use (~3 ms), which would
         // otherwise fall on the session's first real cell
         // (the tool is removed by the first real cell, which always brings its own set)
-        await session.run(warmUpScript(), WARM_UP_TIMEOUT_MS, WARM_UP_HOOKS, [WARM_UP_TOOL]);
+        await session.run(WARM_UP_SCRIPT, WARM_UP_TIMEOUT_MS, WARM_UP_HOOKS, [WARM_UP_TOOL]);
       } catch {
         session.kill("crash");
         return;
@@ -90,15 +96,4 @@ export class SessionPool {
       this.#ready.push(session);
     }
   }
-}
-
-let warmUpCell: string | undefined;
-
-function warmUpScript(): string {
-  if (warmUpCell === undefined) {
-    const transformed = transformCell(WARM_UP_CODE, "warm-up.ts");
-    if (!transformed.ok) throw new Error(`the warm-up cell does not transform: ${transformed.error.message}`);
-    warmUpCell = transformed.cell.script;
-  }
-  return warmUpCell;
 }

@@ -9,7 +9,6 @@ import { restartCause } from "./cell-failures.js";
 import { CANNOT_TRAVEL_NOTE } from "./cell-result.js";
 import { definitionLossNotes, noDefinitions, restoredDefinitions } from "../session-definitions.js";
 import { SessionFailedError, type IsolateSession, type SessionFailure } from "./isolate-session.js";
-import { isSingleDefinition } from "./transform.js";
 import type { SessionSlot } from "./session-slots.js";
 
 /**
@@ -24,9 +23,11 @@ export async function startRestoredSession(options: {
   log: { change?: SessionChange };
   after?: SessionFailure | undefined;
   timeoutMs: number;
+  /** Whether a saved source is exactly one function or class (the transform's check; state can be edited by hand). */
+  isSingleDefinition: (source: string) => boolean;
   newIsolate: () => Promise<IsolateSession>;
 }): Promise<IsolateSession> {
-  const { slot, entries, definitions, log, after, timeoutMs, newIsolate } = options;
+  const { slot, entries, definitions, log, after, timeoutMs, isSingleDefinition, newIsolate } = options;
   slot.session = undefined;
   let session = await newIsolate();
   slot.session = session;

@@ -2,6 +2,7 @@ import { parse, parseExpressionAt, type Node, type Pattern, type Program, type S
 import MagicString from "magic-string";
 import { transform as stripTypes } from "sucrase";
 import type { CodeDefinition, ExecutionError } from "../types.js";
+import type { PreparedOutcome } from "./worker-protocol.js";
 
 /** A cell turned into a script that runs in the guest with REPL semantics. */
 export interface TransformedCell {
@@ -285,4 +286,16 @@ function syntaxError(
     name: "SyntaxError",
     message: `${reason} (${filename}:${line}:${column})\n${gutter}${text}\n${pointer}`,
   };
+}
+
+/**
+ * The session's `cellNumber`-th cell ready for the cell runner: transformed,
+ * named `cell-<n>.ts` in traces and messages.
+ */
+export function prepareCell(code: string, cellNumber: number): PreparedOutcome {
+  const filename = `cell-${cellNumber}.ts`;
+  const transformed = transformCell(code, filename);
+  if (!transformed.ok) return transformed;
+  const { script, definitions, firstLineOffset } = transformed.cell;
+  return { ok: true, cell: { filename, script, definitions, firstLineOffset, code } };
 }

@@ -1,4 +1,4 @@
-import type { ExecuteResult, JsonValue, SessionDefinitions } from "../types.js";
+import type { CodeDefinition, ExecuteResult, ExecutionError, JsonValue, SessionDefinitions } from "../types.js";
 
 /**
  * Messages between the host and the supervised worker process of
@@ -18,6 +18,23 @@ export interface WorkerExecutorOptions {
   prewarmSessions: number;
 }
 
+/** A cell ready to run: the transform's output and what maps the guest's traces back into the cell. */
+export interface PreparedCell {
+  /** The cell's file name in traces and messages (`cell-3.ts`). */
+  filename: string;
+  /** Script text for an indirect (global) eval inside the isolate. */
+  script: string;
+  /** The cell's top-level functions and classes with their exact source. */
+  definitions: CodeDefinition[];
+  /** Characters the transform's prefix adds before the cell's first line. */
+  firstLineOffset: number;
+  /** The cell as written (its line count places the wrapper's frame in a trace). */
+  code: string;
+}
+
+/** A prepared cell, or the error that stops it (a syntax error). */
+export type PreparedOutcome = { ok: true; cell: PreparedCell } | { ok: false; error: ExecutionError };
+
 /** Host → worker. */
 export type HostMessage =
   | { type: "init"; options: WorkerExecutorOptions }
@@ -25,10 +42,13 @@ export type HostMessage =
       type: "execute";
       id: number;
       sessionId: string;
-      code: string;
+      /** The cell as the host transformed it: the worker never loads the transform. */
+      cell: PreparedCell;
       tools: string[];
       variables?: Record<string, JsonValue>;
       definitions?: SessionDefinitions;
+      /** Sources among `definitions` that are not exactly one function or class (checked on the host). */
+      malformedDefinitions?: string[];
     }
   | { type: "tool-reply"; id: number; callId: number; reply: string }
   | { type: "abort"; id: number }
