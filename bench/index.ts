@@ -16,6 +16,7 @@ import { PYTHON_EXECUTOR_FULL, PYTHON_EXECUTOR_QUICK, runPythonExecutor } from "
 import { MCP_FULL, MCP_QUICK, runMcpBench } from "./mcp.js";
 import { APPROVAL_FULL, APPROVAL_QUICK, runApprovalBench } from "./approval.js";
 import { runCliOverhead } from "./cli-overhead.js";
+import { COLD_START_FULL, COLD_START_QUICK, runColdStart } from "./cold-start.js";
 import { CONTEXT_WINDOW_FULL, CONTEXT_WINDOW_QUICK, runContextWindowBench } from "./context-window.js";
 import { PYTHON_SANDBOX_FULL, PYTHON_SANDBOX_QUICK, runPythonSandboxBench } from "./python-sandbox.js";
 import { runScale, SCALE_FULL, SCALE_QUICK } from "./scale.js";
@@ -48,6 +49,7 @@ export const BENCHMARKS: readonly SuiteBenchmark[] = [
   { key: "context", title: "bounded context", run: (quick) => runContextWindowBench(quick ? CONTEXT_WINDOW_QUICK : CONTEXT_WINDOW_FULL) },
   { key: "sandbox", title: "Python sandbox", run: (quick) => runPythonSandboxBench(quick ? PYTHON_SANDBOX_QUICK : PYTHON_SANDBOX_FULL) },
   { key: "prompt", title: "prompt size", run: (quick) => runPromptSize(quick ? PROMPT_SIZE_QUICK : PROMPT_SIZE_FULL) },
+  { key: "cold", title: "cold start", run: (quick) => runColdStart(quick ? COLD_START_QUICK : COLD_START_FULL) },
   { key: "cli", title: "CLI run", run: (quick) => runCliOverhead(quick) },
 ];
 

@@ -1,5 +1,6 @@
 import { runApprovalBench } from "../../bench/approval.js";
 import { runCliOverhead } from "../../bench/cli-overhead.js";
+import { runColdStart } from "../../bench/cold-start.js";
 import { runContextWindowBench } from "../../bench/context-window.js";
 import { runPythonSandboxBench } from "../../bench/python-sandbox.js";
 import { formatSuite, machineInfo, type SuiteResult } from "../../bench/index.js";
@@ -102,6 +103,12 @@ describe("benchmark suite with tiny counts", () => {
     const figures = await runCliOverhead(true);
     expectFigures(figures, "CLI run", 4);
     expect(figures[0]?.baseline?.value).toBeGreaterThan(0);
+  }, 180_000);
+
+  it("cold start, the built package in new processes", async () => {
+    const figures = await runColdStart({ processes: 1 });
+    expect(figures.length).toBeGreaterThanOrEqual(4);
+    expectFigures(figures, "JavaScript executor, cold start (built package, new process)", figures.length);
   }, 180_000);
 
   it("prompt size", async () => {
