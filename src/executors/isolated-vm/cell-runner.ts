@@ -109,6 +109,18 @@ export class CellRunner {
     }
   }
 
+  /**
+   * Drops a session: its next cell starts a new one from the request's
+   * variables. Detached at once (a cell sent after this call never runs in
+   * it); its isolate is freed once the cells already queued on it end.
+   */
+  async forget(sessionId: string): Promise<void> {
+    const slot = this.#slots.detach(sessionId);
+    if (slot === undefined) return;
+    await slot.queue;
+    this.#slots.dispose(slot, "closed");
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -104,6 +104,17 @@ export class IsolatedVmExecutor implements Executor {
     );
   }
 
+  /**
+   * Drops this executor's live session `sessionId` (see
+   * {@link Executor.forgetSession}): the next cell for it starts a new one
+   * from the request's `variables` and `definitions`. Cells already under
+   * way end first.
+   */
+  async forgetSession(sessionId: string): Promise<void> {
+    if (this.#closed) return;
+    await (this.#supervisor?.forgetSession(sessionId) ?? this.#runner?.forget(sessionId));
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -74,6 +74,24 @@ export class ProcessSupervisor {
     return current;
   }
 
+  /**
+   * Drops a session here and in the worker: its next cell starts over from
+   * the request's variables. Sent at once, so the worker sees it before any
+   * later cell of that id; resolves when the cells already under way end.
+   */
+  async forgetSession(sessionId: string): Promise<void> {
+    const record = this.#sessions.get(sessionId);
+    this.#sessions.delete(sessionId);
+    const send = (): void => {
+      const current = this.#worker;
+      if (current !== undefined && !current.exited && !current.retiring) current.send({ type: "forget", sessionId });
+    };
+    send();
+    await record?.queue;
+    // A cell that was still waiting for a starting worker reached it only now: forget its session there too.
+    if (record !== undefined && !this.#sessions.has(sessionId)) send();
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

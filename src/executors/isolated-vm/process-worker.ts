@@ -108,6 +108,9 @@ process.on("message", (raw: unknown) => {
     case "abort":
       aborts.get(message.id)?.abort();
       break;
+    case "forget":
+      void runner?.forget(message.sessionId).then(reportSessions);
+      break;
     case "close":
       void (runner?.close() ?? Promise.resolve()).finally(() => process.exit(0));
       break;

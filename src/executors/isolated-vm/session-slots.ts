@@ -134,6 +134,19 @@ export class SessionSlots {
     }
   }
 
+  /**
+   * Takes the session id's slot out: the next {@link get} starts a new one.
+   * Cells already queued on it still run; the caller disposes it after them.
+   */
+  detach(sessionId: string): SessionSlot | undefined {
+    const slot = this.#slots.get(sessionId);
+    if (slot === undefined) return undefined;
+    this.#slots.delete(sessionId);
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    this.#wake();
+    return slot;
+  }
+
   dispose(slot: SessionSlot, failure: SessionFailure): void {
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     slot.session?.kill(failure);

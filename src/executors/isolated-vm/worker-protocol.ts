@@ -52,6 +52,8 @@ export type HostMessage =
     }
   | { type: "tool-reply"; id: number; callId: number; reply: string }
   | { type: "abort"; id: number }
+  /** Drop a session (see CellRunner.forget). */
+  | { type: "forget"; sessionId: string }
   | { type: "close" };
 
 /** Worker → host. */
