@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startReplayServer } from "../tests/support/replay-server.js";
+import { CLEARED_VARIABLES } from "../tests/support/run-cli.js";
 import { figure, median, type BenchFigure } from "./stats.js";
 
 const GROUP = "CLI run";
@@ -34,19 +35,6 @@ export const CLI_OVERHEAD_GOAL_MS = 300;
 const TASK = "What is 6 times 7?";
 const SCRIPT = ["I will compute it.\n```javascript\n6 * 7\n```", "6 times 7 is 42."];
 const ANSWER = "6 times 7 is 42.";
-
-/** Variables of the bench's own environment that would change how the CLI runs. */
-const CLEARED_VARIABLES = [
-  "NODE_OPTIONS",
-  "OPENAI_API_KEY",
-  "OPENAI_BASE_URL",
-  "CODEACT_MODEL",
-  "CODEACT_DEBUG",
-  "JUPYTER_URL",
-  "JUPYTER_TOKEN",
-  "LANGSMITH_TRACING",
-  "LANGCHAIN_TRACING_V2",
-];
 
 /** One CLI run, its phases as the server saw them (milliseconds from the spawn). */
 interface CliSample {

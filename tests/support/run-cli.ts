@@ -21,8 +21,8 @@ export const USE_BUILT_CLI = process.env["CODEACT_TEST_BUILT_CLI"] === "1";
 /** Test runs are killed after this long. */
 export const DEFAULT_CLI_TIMEOUT_MS = 60_000;
 
-/** Variables the CLI reads that must not leak in from the test's environment. */
-const CLEARED_VARIABLES = [
+/** Variables the CLI reads that must not leak in from a test's (or benchmark's) environment. */
+export const CLEARED_VARIABLES = [
   "OPENAI_API_KEY",
   "OPENAI_BASE_URL",
   "CODEACT_MODEL",
