@@ -71,10 +71,10 @@ describe("scale benchmark RSS", () => {
 
   it("reports both isolation modes, each from its own child process", async () => {
     const figures = await runScale({ sessions: 2, executions: 20 });
-    expect(figures).toHaveLength(14);
+    expect(figures).toHaveLength(16);
     for (const mode of ["process", "in-process"]) {
       const ofMode = figures.filter((item) => item.name.includes(`(isolation: ${mode})`) || item.name.includes(`; isolation: ${mode})`));
-      expect(ofMode).toHaveLength(7);
+      expect(ofMode).toHaveLength(8);
     }
     expect(figures.some((item) => item.name.startsWith("RSS per live session, host + worker"))).toBe(true);
   }, 240_000);
