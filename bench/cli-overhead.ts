@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startReplayServer } from "../tests/support/replay-server.js";
-import { CLEARED_VARIABLES } from "../tests/support/run-cli.js";
+import { CLEARED_VARIABLES } from "../tests/support/cli-environment.js";
 import { figure, median, type BenchFigure } from "./stats.js";
 
 const GROUP = "CLI run";

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { runApprovalBench } from "../../bench/approval.js";
 import { runCliOverhead } from "../../bench/cli-overhead.js";
 import { runColdStart } from "../../bench/cold-start.js";
@@ -28,6 +29,18 @@ function expectFigures(figures: BenchFigure[], group: string, count: number): vo
     if (item.goal !== undefined) expect(typeof item.pass).toBe("boolean");
   }
 }
+
+describe("the benchmark suite's entry", () => {
+  it("loads as an ES module, as `npm run bench` runs it (jest runs these files as CommonJS)", () => {
+    const loaded = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", 'await import("./bench/index.ts"); console.log("loaded")'],
+      { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "--no-node-snapshot" } }
+    );
+    expect(loaded.stderr).toBe("");
+    expect(loaded.stdout.trim()).toBe("loaded");
+  }, 60_000);
+});
 
 describe("benchmark statistics", () => {
   it("computes medians, percentiles, ratios and goals", () => {

@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { CLEARED_VARIABLES } from "./cli-environment.js";
 
 /** The repository root (tests are compiled to CommonJS, so `process.cwd()` exists). */
 export const REPO_ROOT = resolve(__dirname, "../..");
@@ -21,20 +22,6 @@ export const USE_BUILT_CLI = process.env["CODEACT_TEST_BUILT_CLI"] === "1";
 /** Test runs are killed after this long. */
 export const DEFAULT_CLI_TIMEOUT_MS = 60_000;
 
-/** Variables the CLI reads that must not leak in from a test's (or benchmark's) environment. */
-export const CLEARED_VARIABLES = [
-  "OPENAI_API_KEY",
-  "OPENAI_BASE_URL",
-  "CODEACT_MODEL",
-  "CODEACT_DEBUG",
-  "JUPYTER_URL",
-  "JUPYTER_TOKEN",
-  "NODE_OPTIONS",
-  "NO_COLOR",
-  "FORCE_COLOR",
-  "LANGSMITH_TRACING",
-  "LANGCHAIN_TRACING_V2",
-];
 
 export interface RunCliOptions {
   /** Added to a clean copy of the test's environment. */
