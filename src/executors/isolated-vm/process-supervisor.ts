@@ -52,7 +52,7 @@ export class ProcessSupervisor {
   /** Live sessions in the current worker, as it last reported. */
   get sessionCount(): number {
     const worker = this.#worker;
-    return worker && !worker.exited && !worker.retiring ? worker.sessionCount : 0;
+    return worker?.accepting ? worker.sessionCount : 0;
   }
 
   /** Process id of the current worker, if one runs. */
@@ -84,7 +84,7 @@ export class ProcessSupervisor {
     this.#sessions.delete(sessionId);
     const send = (): void => {
       const current = this.#worker;
-      if (current !== undefined && !current.exited && !current.retiring) current.send({ type: "forget", sessionId });
+      if (current?.accepting) current.send({ type: "forget", sessionId });
     };
     send();
     await record?.queue;
@@ -125,7 +125,7 @@ export class ProcessSupervisor {
     const prepared = prepareCell(request.code, ++record.cellCount);
     if (!prepared.ok) {
       const worker = this.#worker;
-      const live = worker !== undefined && !worker.retiring && !worker.exited && worker.generation === record.generation;
+      const live = worker?.accepting === true && worker.generation === record.generation;
       return answeredOnHost(record, live, request, prepared.error, startedAt);
     }
     const worker = await this.#currentWorker();
@@ -260,7 +260,7 @@ export class ProcessSupervisor {
 
   async #currentWorker(): Promise<Worker> {
     const worker = this.#worker;
-    if (worker && !worker.retiring && !worker.exited) return worker;
+    if (worker?.accepting) return worker;
     this.#starting ??= this.#start().finally(() => {
       this.#starting = undefined;
     });

@@ -40,6 +40,11 @@ export class Worker {
   readonly exitedPromise: Promise<void>;
   #held = false;
 
+  /** Still running and taking cells (not replaced, wedged, crashed or closing). */
+  get accepting(): boolean {
+    return !this.retiring && !this.exited;
+  }
+
   constructor(generation: number, options: WorkerExecutorOptions, onMessage: (worker: Worker, message: WorkerMessage) => void) {
     this.generation = generation;
     const { entry, execArgv } = workerEntry();
