@@ -108,7 +108,11 @@ export async function runColdStart(options: ColdStartOptions): Promise<BenchFigu
   }
 }
 
-/** The build as `npm run build` makes it (without declarations and maps, which do not run). */
+/**
+ * The library as `npm run build` compiles it (without declarations and maps,
+ * which do not run; the bundled CLI is not needed here). tsc directly, not
+ * the build script, so an older checkout without it (`--repository`) builds too.
+ */
 async function buildInto(repository: string, outDir: string): Promise<void> {
   const tsc = path.join(REPOSITORY, "node_modules", "typescript", "bin", "tsc");
   await run(
