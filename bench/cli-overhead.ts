@@ -59,14 +59,24 @@ export async function runCliOverhead(quick: boolean): Promise<BenchFigure[]> {
 export async function measureCliOverhead(entry: string, options: CliOverheadOptions): Promise<BenchFigure[]> {
   const cliSamples: CliSample[] = [];
   const nodeSamples: number[] = [];
-  // one warm-up of each (file cache), then alternate so drift hits both alike
-  for (let run = -1; run < options.runs; run += 1) {
-    const node = await timeProcess(["-e", ""]);
-    const cli = await timeCliRun(entry);
-    if (run >= 0) {
-      nodeSamples.push(node);
-      cliSamples.push(cli);
+  // The first run of a new build has no compile cache yet (and writes it):
+  // reported on its own. Its own temp directory keeps other builds' caches out.
+  const tmp = await mkdtemp(join(tmpdir(), "codeact-cli-bench-tmp-"));
+  let firstRun: CliSample | undefined;
+  try {
+    // one warm-up of each (file cache, compile cache), then alternate so drift hits both alike
+    for (let run = -1; run < options.runs; run += 1) {
+      const node = await timeProcess(["-e", ""]);
+      const cli = await timeCliRun(entry, tmp);
+      if (run >= 0) {
+        nodeSamples.push(node);
+        cliSamples.push(cli);
+      } else {
+        firstRun = cli;
+      }
     }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
   }
   const baseline = { name: 'node -e "" (process start and exit)', value: median(nodeSamples) };
   const phase = (name: string, pick: (sample: CliSample) => number): BenchFigure =>
@@ -79,6 +89,12 @@ export async function measureCliOverhead(entry: string, options: CliOverheadOpti
       unit: "ms",
       baseline,
       goal: { of: "value", max: CLI_OVERHEAD_GOAL_MS },
+    }),
+    figure({
+      group: GROUP,
+      name: "first run of a new build: overhead without the compile cache (it writes it; one run)",
+      value: firstRun!.wallMs - firstRun!.serverMs,
+      unit: "ms",
     }),
     phase("of which: start to the first model request", (sample) => sample.firstRequestMs),
     phase("of which: first reply to the second request (the code step)", (sample) => sample.secondRequestMs - sample.firstRequestMs),
@@ -110,7 +126,7 @@ async function buildCli(): Promise<{ entry: string; remove(): Promise<void> }> {
 }
 
 /** One CLI run against a fresh replay server, timed from the spawn. */
-async function timeCliRun(entry: string): Promise<CliSample> {
+async function timeCliRun(entry: string, tmp: string): Promise<CliSample> {
   const server = await startReplayServer({ responses: SCRIPT });
   const port = Number(new URL(server.baseUrl).port);
   const requestStarts = new Map<IncomingMessage, number>();
@@ -137,7 +153,7 @@ async function timeCliRun(entry: string): Promise<CliSample> {
   subscribe("http.server.response.finish", onFinish);
   try {
     const started = performance.now();
-    const { code, output, endedAt } = await runProcess([entry, "--base-url", server.baseUrl, TASK], { env: cliEnvironment() });
+    const { code, output, endedAt } = await runProcess([entry, "--base-url", server.baseUrl, TASK], { env: { ...cliEnvironment(), TMPDIR: tmp } });
     if (code !== 0 || !output.includes(ANSWER) || requests.length !== SCRIPT.length) {
       throw new Error(`the CLI run did not answer as scripted (exit ${code}, ${requests.length} model requests):\n${output}`);
     }

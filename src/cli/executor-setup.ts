@@ -18,6 +18,10 @@ export interface ExecutorSetup {
 // first model call: the native module, the Jupyter server and its token.
 export async function setUpExecutor(config: CliConfig, notice: (message: string) => void): Promise<ExecutorSetup> {
   if (config.executor === "javascript") {
+    // The sandbox's worker process boots (~200 ms) while the executor's own
+    // modules load (~70 ms, mostly the code transform) and the agent after them.
+    const { prestartWorkerProcess } = await import("../executors/isolated-vm/worker-process.js");
+    prestartWorkerProcess();
     const executor = createExecutor({
       language: "javascript",
       options: {

@@ -1,21 +1,15 @@
 #!/usr/bin/env node
 /**
- * The `codeact` bin entry: runs the program and exits with its code. Node
- * needs no special flag here: the sandbox runs in a worker process that is
- * started with the flag isolated-vm needs.
+ * The `codeact` bin. Installed, it runs the program's bundle beside it
+ * (`program.cjs`, made by the build) through V8's compile cache; from
+ * source, where there is no bundle, it imports the program itself.
  *
  * @module
  */
-import { main } from "./main.js";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { runBundled } from "./compile-cache.js";
 
-function flushAndExit(code: number): void {
-  // Let buffered output reach a pipe before exiting.
-  process.stdout.write("", () => {
-    process.stderr.write("", () => process.exit(code));
-  });
-}
-
-main(process.argv.slice(2)).then(flushAndExit, (error: unknown) => {
-  process.stderr.write(`codeact: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  flushAndExit(1);
-});
+const bundle = fileURLToPath(new URL("program.cjs", import.meta.url));
+if (existsSync(bundle)) runBundled(bundle);
+else await import("./program.js");

@@ -34,6 +34,7 @@ import {
 } from "./render.js";
 import type { RunReport } from "./run.js";
 import { setUpExecutor } from "./executor-setup.js";
+import { keepCompiledCode } from "./compile-cache-signal.js";
 
 /**
  * A second Ctrl-C within this window is taken for a copy of the first (a
@@ -170,6 +171,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       };
     }
     const { runTask, ChatOpenAI } = await loadingRun;
+    keepCompiledCode();
     report = await runTask({
       task,
       model: createChatModel(ChatOpenAI, config),

@@ -114,7 +114,7 @@ describe("benchmark suite with tiny counts", () => {
 
   it("CLI run, the built bin against a replay server", async () => {
     const figures = await runCliOverhead(true);
-    expectFigures(figures, "CLI run", 4);
+    expectFigures(figures, "CLI run", 5);
     expect(figures[0]?.baseline?.value).toBeGreaterThan(0);
   }, 180_000);
 

@@ -274,6 +274,8 @@ export class ProcessSupervisor {
       await worker.ready;
     } catch (error) {
       worker.kill();
+      // a prestarted process may die between its check and its adoption: fork one of our own
+      if (worker.adopted && !this.#closed) return this.#start();
       throw new ExecutorUnavailableError(`Could not start the isolated-vm worker process: ${(error as Error).message}`, {
         cause: error,
       });

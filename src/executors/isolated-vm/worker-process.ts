@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { debuglog } from "node:util";
 import type { OutputBuffer } from "../../shared/clip.js";
 import { moduleFile } from "./module-file.js";
 import type { SandboxFailure } from "./cell-failures.js";
@@ -15,6 +16,8 @@ import type { HostMessage, WorkerExecutorOptions, WorkerMessage } from "./worker
 
 /** A worker that has not said "ready" by then is treated as unable to start. */
 export const WORKER_START_TIMEOUT_MS = 30_000;
+const debug = debuglog("codeact");
+
 /** Bytes of the worker's stderr kept to explain a crash. */
 const STDERR_TAIL_CHARS = 4_000;
 
@@ -30,6 +33,8 @@ export interface PendingCell {
 export class Worker {
   readonly generation: number;
   readonly child: ChildProcess;
+  /** Started by {@link prestartWorkerProcess}, not by this worker. */
+  readonly adopted: boolean;
   readonly pending = new Map<number, PendingCell>();
   readonly ready: Promise<void>;
   sessionCount = 0;
@@ -47,12 +52,9 @@ export class Worker {
 
   constructor(generation: number, options: WorkerExecutorOptions, onMessage: (worker: Worker, message: WorkerMessage) => void) {
     this.generation = generation;
-    const { entry, execArgv } = workerEntry();
-    this.child = fork(entry, [], {
-      execArgv,
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
-      serialization: "json",
-    });
+    const prestartedChild = takePrestarted();
+    this.adopted = prestartedChild !== undefined;
+    this.child = prestartedChild ?? forkWorker();
     this.child.stderr?.setEncoding("utf8");
     this.child.stderr?.on("data", (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
@@ -123,6 +125,52 @@ export class Worker {
     if (this.exited) return;
     this.child.kill("SIGKILL");
   }
+}
+
+/**
+ * A worker process forked ahead of need by {@link prestartWorkerProcess}: it
+ * boots (Node, isolated-vm) while the host still loads, and the next
+ * {@link Worker} adopts it instead of forking. It waits for its "init", so
+ * nothing it would say is missed before then.
+ */
+let prestarted: ChildProcess | undefined;
+
+/**
+ * Forks the next worker process now, before the executor is created: for
+ * the CLI, which can do so before loading the code transform and the rest
+ * (~90 ms it would otherwise wait for). Until adopted it does not keep the
+ * host alive, and it exits with the host. Does nothing if one is waiting.
+ * Returns the waiting worker's process id.
+ */
+export function prestartWorkerProcess(): number | undefined {
+  if (prestarted !== undefined && isRunning(prestarted)) return prestarted.pid;
+  const child = forkWorker();
+  child.unref();
+  child.channel?.unref();
+  (child.stderr as { unref?: () => void } | null)?.unref?.();
+  // a failed spawn is the adopting Worker's to report: it forks anew
+  child.on("error", () => {});
+  prestarted = child;
+  debug("worker process %d prestarted", child.pid);
+  return child.pid;
+}
+
+/** The prestarted worker, if one waits and still runs; each is adopted once. */
+function takePrestarted(): ChildProcess | undefined {
+  const child = prestarted;
+  prestarted = undefined;
+  if (child === undefined || !isRunning(child)) return undefined;
+  debug("worker process %d adopted", child.pid);
+  return child;
+}
+
+function isRunning(child: ChildProcess): boolean {
+  return child.pid !== undefined && child.exitCode === null && child.signalCode === null && child.connected;
+}
+
+function forkWorker(): ChildProcess {
+  const { entry, execArgv } = workerEntry();
+  return fork(entry, [], { execArgv, stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "json" });
 }
 
 /**

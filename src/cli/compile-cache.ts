@@ -1,0 +1,172 @@
+/**
+ * Runs the bundled `codeact` program with V8's compiled code kept between
+ * runs. Compiling the 4.7 MB bundle and the functions a run first calls is
+ * ~100 ms of every start; with the code cache it is read back instead.
+ *
+ * Node 22.1 and later keep the cache themselves (`module.enableCompileCache`).
+ * Node 20 has no such switch, so there the bundle is compiled as a
+ * `vm.Script` handed its own earlier code cache. That is the same
+ * compilation Node's CommonJS loader does (same context, same `require`),
+ * only with `cachedData`: no sandbox is involved or intended. The build
+ * leaves no `import()` in the bundle (a script's needs an experimental hook).
+ *
+ * The cache is an optimisation and never a reason to fail: anything wrong
+ * with it (unwritable, corrupt, from another Node) means compiling afresh.
+ * The cache is written after the first run that reaches a task (see
+ * compile-cache-signal.ts), and again when V8 rejects it (another Node, other
+ * flags) or the bundle is rebuilt. It lives in a folder of the temp directory that only this user may write
+ * (checked before each use: compiled code from a folder others can write
+ * would run as ours). `NODE_DISABLE_COMPILE_CACHE=1` turns it off, as it
+ * does Node's own; `NODE_DEBUG=codeact` says what it did.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import Module, { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { debuglog } from "node:util";
+import { Script } from "node:vm";
+import { onKeepCompiledCode } from "./compile-cache-signal.js";
+
+const debug = debuglog("codeact");
+/** A cache file not read for this long is removed when another is written. */
+const STALE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Node 22.1+: the built-in compile cache (absent from Node 20's module API and types). */
+type EnableCompileCache = (directory?: string) => { status: number; message?: string; directory?: string };
+
+/** Loads the CommonJS bundle `file` as the program, through the compile cache where it can. */
+export function runBundled(file: string): void {
+  const require = createRequire(file);
+  if (compileCacheDisabled()) {
+    debug("compile cache: off (NODE_DISABLE_COMPILE_CACHE)");
+    require(file);
+    return;
+  }
+  const enable = (Module as unknown as { enableCompileCache?: EnableCompileCache }).enableCompileCache;
+  if (enable !== undefined) {
+    const result = enable();
+    debug("compile cache: Node's own, status %d, in %s", result.status, result.directory ?? "(none)");
+    require(file);
+    return;
+  }
+  runWithScriptCache(file);
+}
+
+/**
+ * The Node 20 path (exported for its tests, which run on every Node):
+ * compile as Node's loader would, with `cachedData` from the previous run.
+ */
+export function runWithScriptCache(file: string): void {
+  const require = createRequire(file);
+  const source = stripShebang(readFileSync(file, "utf8"));
+  const cacheFile = cacheFileFor(file);
+  const cached = cacheFile === undefined ? undefined : readIfPresent(cacheFile);
+  const script = new Script(Module.wrap(source), {
+    filename: file,
+    ...(cached !== undefined && { cachedData: cached }),
+  });
+  const accepted = cached !== undefined && script.cachedDataRejected !== true;
+  debug("compile cache: %s", cached === undefined ? "none yet" : accepted ? "accepted" : "rejected");
+  if (cacheFile !== undefined && !accepted) {
+    // Made at exit, so it holds every function the run compiled, not only the
+    // top level (~35 ms, so only when there is none yet and only after a run
+    // that reached a task, not --help).
+    let keep = false;
+    onKeepCompiledCode(() => (keep = true));
+    process.once("exit", () => {
+      if (keep) writeCache(cacheFile, () => script.createCachedData());
+      else debug("compile cache: not written (the run did not reach a task)");
+    });
+  }
+  const moduleObject = { exports: {}, filename: file, id: file, loaded: false };
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  wrapper.call(moduleObject.exports, moduleObject.exports, require, moduleObject, file, dirname(file));
+  moduleObject.loaded = true;
+}
+
+function compileCacheDisabled(): boolean {
+  const value = process.env["NODE_DISABLE_COMPILE_CACHE"];
+  return value !== undefined && value !== "" && value !== "0";
+}
+
+/**
+ * The cache file for this build of `file` under this Node, or undefined when
+ * no safe folder is at hand. V8 checks its own version and flags, and the
+ * source only by length, so the name carries the file's size and mtime: a
+ * rebuild gets a new file and the old one is removed when the new is written.
+ */
+function cacheFileFor(file: string): string | undefined {
+  try {
+    const folder = ownedFolder(join(tmpdir(), `codeact-compile-cache-${process.getuid?.() ?? "user"}`));
+    if (folder === undefined) return undefined;
+    const stats = statSync(file);
+    const stamp = hash([stats.size, stats.mtimeMs, stats.ino, process.version, process.arch].join("\0"));
+    return join(folder, `${hash(file)}-${stamp}.bin`);
+  } catch (error) {
+    debug("compile cache: not used (%s)", error instanceof Error ? error.message : String(error));
+    return undefined;
+  }
+}
+
+/** `folder`, created if missing, if it is a real folder only this user can write; otherwise undefined. */
+function ownedFolder(folder: string): string | undefined {
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const stats = lstatSync(folder);
+  const uid = process.getuid?.();
+  const safe = stats.isDirectory() && (uid === undefined || stats.uid === uid) && (stats.mode & 0o022) === 0;
+  if (!safe) debug("compile cache: not used (%s is not a folder only this user can write)", folder);
+  return safe ? folder : undefined;
+}
+
+function readIfPresent(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the cache beside its final name and renames it, so a concurrent run never reads half a file. */
+function writeCache(cacheFile: string, produce: () => Buffer): void {
+  const temporary = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, produce(), { mode: 0o600 });
+    renameSync(temporary, cacheFile);
+    removeOtherBuilds(cacheFile);
+    debug("compile cache: written to %s", cacheFile);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    debug("compile cache: not written (%s)", error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * Removes caches of earlier builds of the same bundle (same path hash, other
+ * stamp), and any not used for {@link STALE_AFTER_MS} (bundles since moved
+ * or deleted, such as a temporary build's).
+ */
+function removeOtherBuilds(cacheFile: string): void {
+  const folder = dirname(cacheFile);
+  const name = cacheFile.slice(folder.length + 1);
+  const prefix = name.slice(0, name.indexOf("-") + 1);
+  const staleBefore = Date.now() - STALE_AFTER_MS;
+  for (const entry of readdirSync(folder)) {
+    if (entry === name || !entry.endsWith(".bin")) continue;
+    const file = join(folder, entry);
+    const stats = statSync(file, { throwIfNoEntry: false });
+    const stale = stats !== undefined && Math.max(stats.atimeMs, stats.mtimeMs) < staleBefore;
+    if (entry.startsWith(prefix) || stale) rmSync(file, { force: true });
+  }
+}
+
+function stripShebang(source: string): string {
+  // kept as an empty line so line numbers in stack traces stay right
+  return source.startsWith("#!") ? source.replace(/^#![^\n]*/, "") : source;
+}
+
+function hash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 24);
+}
