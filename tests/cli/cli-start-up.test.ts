@@ -26,11 +26,12 @@ afterEach(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function answer(env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function answer(env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const server = await startReplayServer({ responses: SCRIPT });
   servers.push(server);
   return runCli(["--base-url", server.baseUrl, "--no-stream", "What is 6 times 7?"], {
     env: { TMPDIR: tmp, NODE_DEBUG: "codeact", NODE_COMPILE_CACHE: path.join(tmp, "node-cache"), ...env },
+    nodeFlags,
   });
 }
 
@@ -70,8 +71,17 @@ describe("codeact start-up", () => {
         expect(second.stderr).toContain("compile cache: accepted");
         expect(second.stderr).not.toContain("written to");
       }
-      // the debug lines are the only thing on stderr besides the progress
+      // no warning from Node (an experimental API would print one on every run)
       expect(second.stderr).not.toMatch(/ExperimentalWarning|Warning:/);
+    });
+
+    // (from source, tsx and Node's loader compile WebAssembly of their own before the bin runs)
+    it("keeps V8 from re-compiling Node's HTTP parser (WebAssembly) on a thread that exit would wait for", async () => {
+      const run = await answer({}, ["--trace-wasm-compilation-times"]);
+      expect(run.code).toBe(0);
+      const compiled = `${run.stdout}\n${run.stderr}`.split("\n").filter((line) => /^Compiled function .* using /.test(line));
+      expect(compiled.some((line) => line.includes("using Liftoff"))).toBe(true);
+      expect(compiled.filter((line) => line.includes("using TurboFan"))).toEqual([]);
     });
 
     it("writes no cache for --help, so the first real run's is complete", async () => {

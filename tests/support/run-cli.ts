@@ -33,6 +33,8 @@ export interface RunCliOptions {
    * false exercises the CLI's self re-execution. @defaultValue `true`
    */
   noNodeSnapshot?: boolean;
+  /** More Node (or V8) flags, before the script. */
+  nodeFlags?: string[];
   timeoutMs?: number;
   /** Called with the child once it is spawned (to send it signals). */
   onSpawn?: (child: ChildProcess, output: { stdout(): string; stderr(): string }) => void;
@@ -47,9 +49,10 @@ export interface CliRun {
 }
 
 /** The Node arguments that run `codeact ...args` (the source through tsx, or the built bin). */
-export function cliNodeArgs(args: readonly string[], options: Pick<RunCliOptions, "noNodeSnapshot"> = {}): string[] {
+export function cliNodeArgs(args: readonly string[], options: Pick<RunCliOptions, "noNodeSnapshot" | "nodeFlags"> = {}): string[] {
   return [
     ...(options.noNodeSnapshot === false ? [] : ["--no-node-snapshot"]),
+    ...(options.nodeFlags ?? []),
     ...(USE_BUILT_CLI ? [BUILT_CLI_ENTRY] : ["--import", "tsx", CLI_ENTRY]),
     ...args,
   ];
