@@ -33,6 +33,8 @@ import { onKeepCompiledCode } from "./compile-cache-signal.js";
 const debug = debuglog("codeact");
 /** A cache file not read for this long is removed when another is written. */
 const STALE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
+/** A half-written cache file this old was left by a run that was killed while writing it. */
+const ABANDONED_AFTER_MS = 60 * 60 * 1000;
 
 /** Node 22.1+: the built-in compile cache (absent from Node 20's module API and types). */
 type EnableCompileCache = (directory?: string) => { status: number; message?: string; directory?: string };
@@ -145,20 +147,24 @@ function writeCache(cacheFile: string, produce: () => Buffer): void {
 
 /**
  * Removes caches of earlier builds of the same bundle (same path hash, other
- * stamp), and any not used for {@link STALE_AFTER_MS} (bundles since moved
- * or deleted, such as a temporary build's).
+ * stamp), any not used for {@link STALE_AFTER_MS} (bundles since moved or
+ * deleted, such as a temporary build's), and half-written files a killed
+ * run left (a write takes milliseconds; an hour-old one is abandoned).
  */
 function removeOtherBuilds(cacheFile: string): void {
   const folder = dirname(cacheFile);
   const name = cacheFile.slice(folder.length + 1);
   const prefix = name.slice(0, name.indexOf("-") + 1);
-  const staleBefore = Date.now() - STALE_AFTER_MS;
+  const now = Date.now();
   for (const entry of readdirSync(folder)) {
-    if (entry === name || !entry.endsWith(".bin")) continue;
+    const cache = entry.endsWith(".bin");
+    if (entry === name || !(cache || entry.endsWith(".tmp"))) continue;
     const file = join(folder, entry);
     const stats = statSync(file, { throwIfNoEntry: false });
-    const stale = stats !== undefined && Math.max(stats.atimeMs, stats.mtimeMs) < staleBefore;
-    if (entry.startsWith(prefix) || stale) rmSync(file, { force: true });
+    if (stats === undefined) continue;
+    const idleMs = now - Math.max(stats.atimeMs, stats.mtimeMs);
+    const remove = cache ? entry.startsWith(prefix) || idleMs > STALE_AFTER_MS : idleMs > ABANDONED_AFTER_MS;
+    if (remove) rmSync(file, { force: true });
   }
 }
 

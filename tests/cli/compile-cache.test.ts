@@ -163,17 +163,25 @@ describe("the bin's code cache (the Node 20 path)", () => {
     expect(result.stderr).toContain(`${bundle}:9:`);
   });
 
-  it("removes caches of bundles not run for a week when it writes one", () => {
+  it("removes caches of bundles not run for a week, and half-written files an hour old, when it writes one", () => {
     mkdirSync(cacheFolder(), { recursive: true, mode: 0o700 });
     const stale = path.join(cacheFolder(), "0123456789abcdef01234567-0123456789abcdef01234567.bin");
     const recent = path.join(cacheFolder(), "76543210fedcba9876543210-0123456789abcdef01234567.bin");
+    const abandoned = `${recent}.4242.tmp`;
+    const beingWritten = `${recent}.4343.tmp`;
     writeFileSync(stale, "old");
     writeFileSync(recent, "recent");
+    writeFileSync(abandoned, "half");
+    writeFileSync(beingWritten, "half");
     const eightDaysAgo = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000);
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
     utimesSync(stale, eightDaysAgo, eightDaysAgo);
+    utimesSync(abandoned, twoHoursAgo, twoHoursAgo);
     run("script");
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(recent)).toBe(true);
+    expect(existsSync(abandoned)).toBe(false);
+    expect(existsSync(beingWritten)).toBe(true);
     expect(cacheFiles()).toHaveLength(2);
   });
 });
