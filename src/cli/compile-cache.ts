@@ -1,7 +1,7 @@
 /**
  * Runs the bundled `codeact` program with V8's compiled code kept between
- * runs. Compiling the 4.7 MB bundle and the functions a run first calls is
- * ~100 ms of every start; with the code cache it is read back instead.
+ * runs. Compiling the bundle and the functions a run first calls is ~100 ms
+ * of every start; with the code cache it is read back instead.
  *
  * Node 22.1 and later keep the cache themselves (`module.enableCompileCache`).
  * Node 20 has no such switch, so there the bundle is compiled as a
@@ -10,14 +10,16 @@
  * only with `cachedData`: no sandbox is involved or intended. The build
  * leaves no `import()` in the bundle (a script's needs an experimental hook).
  *
- * The cache is an optimisation and never a reason to fail: anything wrong
- * with it (unwritable, corrupt, from another Node) means compiling afresh.
- * The cache is written after the first run that reaches a task (see
- * compile-cache-signal.ts), and again when V8 rejects it (another Node, other
- * flags) or the bundle is rebuilt. It lives in a folder of the temp directory that only this user may write
- * (checked before each use: compiled code from a folder others can write
- * would run as ours). `NODE_DISABLE_COMPILE_CACHE=1` turns it off, as it
- * does Node's own; `NODE_DEBUG=codeact` says what it did.
+ * Both keep the cache in a folder of the temp directory that only this user
+ * may write, checked before each use: compiled code from a folder others can
+ * write would run as ours (Node's own default folder is shared and
+ * unchecked). On Node 20 a cache is written after the first run that reaches
+ * a task (see compile-cache-signal.ts), is named by the bundle's content,
+ * carries a checksum of its data, and is written anew when V8 rejects it.
+ * It is an optimisation and never a reason to fail: anything wrong with it
+ * (unwritable, damaged, from another Node) means compiling afresh.
+ * `NODE_DISABLE_COMPILE_CACHE=1` turns it off, as it does Node's own;
+ * `NODE_DEBUG=codeact` says what it did.
  *
  * @module
  */
@@ -49,7 +51,15 @@ export function runBundled(file: string): void {
   }
   const enable = (Module as unknown as { enableCompileCache?: EnableCompileCache }).enableCompileCache;
   if (enable !== undefined) {
-    const result = enable();
+    // Node's default folder is shared by every user of the temp directory
+    // and not checked: ours is (a folder the user chose is the user's call).
+    const chosen = process.env["NODE_COMPILE_CACHE"];
+    const folder = chosen !== undefined && chosen !== "" ? chosen : cacheFolder();
+    if (folder === undefined) {
+      require(file);
+      return;
+    }
+    const result = enable(folder);
     debug("compile cache: Node's own, status %d, in %s", result.status, result.directory ?? "(none)");
     require(file);
     return;
@@ -63,9 +73,10 @@ export function runBundled(file: string): void {
  */
 export function runWithScriptCache(file: string): void {
   const require = createRequire(file);
-  const source = stripShebang(readFileSync(file, "utf8"));
-  const cacheFile = cacheFileFor(file);
-  const cached = cacheFile === undefined ? undefined : readIfPresent(cacheFile);
+  const bytes = readFileSync(file);
+  const source = stripShebang(bytes.toString("utf8"));
+  const cacheFile = cacheFileFor(file, bytes);
+  const cached = cacheFile === undefined ? undefined : readCache(cacheFile);
   const script = new Script(Module.wrap(source), {
     filename: file,
     ...(cached !== undefined && { cachedData: cached }),
@@ -94,23 +105,30 @@ function compileCacheDisabled(): boolean {
   return value !== undefined && value !== "" && value !== "0";
 }
 
-/**
- * The cache file for this build of `file` under this Node, or undefined when
- * no safe folder is at hand. V8 checks its own version and flags, and the
- * source only by length, so the name carries the file's size and mtime: a
- * rebuild gets a new file and the old one is removed when the new is written.
- */
-function cacheFileFor(file: string): string | undefined {
+/** This user's cache folder in the temp directory, or undefined when it is missing and cannot be made safe. */
+function cacheFolder(): string | undefined {
   try {
-    const folder = ownedFolder(join(tmpdir(), `codeact-compile-cache-${process.getuid?.() ?? "user"}`));
-    if (folder === undefined) return undefined;
-    const stats = statSync(file);
-    const stamp = hash([stats.size, stats.mtimeMs, stats.ino, process.version, process.arch].join("\0"));
-    return join(folder, `${hash(file)}-${stamp}.bin`);
+    return ownedFolder(join(tmpdir(), `codeact-compile-cache-${process.getuid?.() ?? "user"}`));
   } catch (error) {
     debug("compile cache: not used (%s)", error instanceof Error ? error.message : String(error));
     return undefined;
   }
+}
+
+/**
+ * The cache file for this bundle's content under this Node and these flags,
+ * or undefined when no safe folder is at hand. V8 checks its own version and
+ * flags but the source only by length, so the name carries a hash of the
+ * content: any change, whatever its size or mtime, gets a new file. Its
+ * prefix (path, Node, flags) groups the caches a rebuild replaces, so Node
+ * versions or flag sets used in turn keep their own.
+ */
+function cacheFileFor(file: string, bytes: Buffer): string | undefined {
+  const folder = cacheFolder();
+  if (folder === undefined) return undefined;
+  const flags = [process.execArgv.join(" "), process.env["NODE_OPTIONS"] ?? ""].join("\0");
+  const prefix = hash([file, process.version, process.arch, flags].join("\0"));
+  return join(folder, `${prefix}-${hash(bytes)}.bin`);
 }
 
 /** `folder`, created if missing, if it is a real folder only this user can write; otherwise undefined. */
@@ -123,19 +141,30 @@ function ownedFolder(folder: string): string | undefined {
   return safe ? folder : undefined;
 }
 
-function readIfPresent(file: string): Buffer | undefined {
+/**
+ * The cached data in `file`, if present and intact. V8 does not check the
+ * data itself in release builds (a damaged file can abort the process), so
+ * each file starts with a SHA-256 of the data, checked here.
+ */
+function readCache(file: string): Buffer | undefined {
+  let contents: Buffer;
   try {
-    return readFileSync(file);
+    contents = readFileSync(file);
   } catch {
     return undefined;
   }
+  const data = contents.subarray(DIGEST_BYTES);
+  if (contents.length > DIGEST_BYTES && digest(data).equals(contents.subarray(0, DIGEST_BYTES))) return data;
+  debug("compile cache: damaged, not used (%s)", file);
+  return undefined;
 }
 
 /** Writes the cache beside its final name and renames it, so a concurrent run never reads half a file. */
 function writeCache(cacheFile: string, produce: () => Buffer): void {
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, produce(), { mode: 0o600 });
+    const data = produce();
+    writeFileSync(temporary, Buffer.concat([digest(data), data]), { mode: 0o600 });
     renameSync(temporary, cacheFile);
     removeOtherBuilds(cacheFile);
     debug("compile cache: written to %s", cacheFile);
@@ -173,6 +202,12 @@ function stripShebang(source: string): string {
   return source.startsWith("#!") ? source.replace(/^#![^\n]*/, "") : source;
 }
 
-function hash(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 24);
+const DIGEST_BYTES = 32;
+
+function digest(data: Buffer): Buffer {
+  return createHash("sha256").update(data).digest();
+}
+
+function hash(data: string | Buffer): string {
+  return createHash("sha256").update(data).digest("hex").slice(0, 24);
 }

@@ -30,7 +30,7 @@ async function answer(env: Record<string, string> = {}, nodeFlags: string[] = []
   const server = await startReplayServer({ responses: SCRIPT });
   servers.push(server);
   return runCli(["--base-url", server.baseUrl, "--no-stream", "What is 6 times 7?"], {
-    env: { TMPDIR: tmp, NODE_DEBUG: "codeact", NODE_COMPILE_CACHE: path.join(tmp, "node-cache"), ...env },
+    env: { TMPDIR: tmp, NODE_DEBUG: "codeact", ...env },
     nodeFlags,
   });
 }
@@ -64,7 +64,7 @@ describe("codeact start-up", () => {
       expect(untimed(second.stdout)).toBe(untimed(first.stdout));
       if (NODE_HAS_OWN_CACHE) {
         expect(first.stderr).toContain("compile cache: Node's own");
-        expect(readdirSync(path.join(tmp, "node-cache"), { recursive: true }).length).toBeGreaterThan(0);
+        expect(readdirSync(path.join(tmp, `codeact-compile-cache-${process.getuid?.() ?? "user"}`), { recursive: true }).length).toBeGreaterThan(0);
       } else {
         expect(first.stderr).toContain("compile cache: none yet");
         expect(first.stderr).toContain("compile cache: written to");

@@ -6,7 +6,7 @@
  * Node's own cache where Node has one.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -98,29 +98,45 @@ describe("the bin's code cache (the Node 20 path)", () => {
     expect(cacheFiles()).toHaveLength(0);
   });
 
-  it("never runs a stale cache: a rebuilt bundle of the same size runs its own code and replaces the old cache", () => {
+  it("never runs a stale cache: a bundle changed in place, same size, same mtime, runs its own code", () => {
     run("script");
     const [old] = cacheFiles();
-    writeBundle("later"); // same length as "first"
-    utimesSync(bundle, new Date(), new Date(Date.now() + 5_000));
-    const rebuilt = run("script");
-    expect(rebuilt.status).toBe(0);
-    expect(rebuilt.stdout).toContain('"marker":"later"');
-    expect(rebuilt.stderr).toContain("compile cache: none yet");
+    const { mtime, ino } = statSync(bundle);
+    writeBundle("later"); // same length as "first", written over the same file
+    utimesSync(bundle, mtime, mtime);
+    expect(statSync(bundle).ino).toBe(ino);
+    const changed = run("script");
+    expect(changed.status).toBe(0);
+    expect(changed.stdout).toContain('"marker":"later"');
+    expect(changed.stderr).toContain("compile cache: none yet");
+    // the earlier build's cache is replaced, not kept beside it
     expect(cacheFiles()).toHaveLength(1);
     expect(cacheFiles()[0]).not.toBe(old);
   });
 
-  it("compiles afresh from a corrupt cache and writes a good one", () => {
+  it.each([
+    ["bytes flipped inside its data", (data: Buffer): Buffer => Buffer.concat([data.subarray(0, data.length >> 1), Buffer.alloc(64, 0xa5), data.subarray((data.length >> 1) + 64)])],
+    ["garbage of another length", (): Buffer => Buffer.alloc(4_096, 0x5a)],
+    ["cut short", (data: Buffer): Buffer => data.subarray(0, 20)],
+  ])("compiles afresh from a damaged cache (%s) and writes a good one", (_name, damage) => {
     run("script");
     const file = path.join(cacheFolder(), cacheFiles()[0]!);
-    writeFileSync(file, Buffer.alloc(4_096, 0x5a));
-    const corrupt = run("script");
-    expect(corrupt.status).toBe(0);
-    expect(corrupt.stdout).toContain("work 499500");
-    expect(corrupt.stderr).toContain("compile cache: rejected");
-    expect(corrupt.stderr).toContain("written to");
+    writeFileSync(file, damage(readFileSync(file)));
+    const damaged = run("script");
+    expect(damaged.status).toBe(0);
+    expect(damaged.stdout).toContain("work 499500");
+    expect(damaged.stderr).toContain("compile cache: damaged, not used");
+    expect(damaged.stderr).toContain("written to");
     expect(run("script").stderr).toContain("compile cache: accepted");
+  });
+
+  it("keeps one cache per set of Node flags, so runs with different flags do not replace each other's", () => {
+    const other = { NODE_OPTIONS: "--max-old-space-size=512" };
+    run("script");
+    run("script", other);
+    expect(cacheFiles()).toHaveLength(2);
+    expect(run("script").stderr).toContain("compile cache: accepted");
+    expect(run("script", other).stderr).toContain("compile cache: accepted");
   });
 
   it.each([
@@ -187,29 +203,51 @@ describe("the bin's code cache (the Node 20 path)", () => {
 });
 
 describe("runBundled", () => {
-  it(`uses ${NODE_HAS_OWN_CACHE ? "Node's own compile cache" : "the bin's code cache"} on Node ${process.versions.node}`, () => {
-    const nodeCache = path.join(folder, "node-cache");
-    const first = run("bundled", { NODE_COMPILE_CACHE: nodeCache });
-    const second = run("bundled", { NODE_COMPILE_CACHE: nodeCache });
+  it(`uses ${NODE_HAS_OWN_CACHE ? "Node's own compile cache, in this user's folder" : "the bin's code cache"} on Node ${process.versions.node}`, () => {
+    const first = run("bundled");
+    const second = run("bundled");
     expect(first.status).toBe(0);
     expect(second.stdout).toBe(first.stdout);
     if (NODE_HAS_OWN_CACHE) {
       expect(first.stderr).toContain("compile cache: Node's own");
-      expect(readdirSync(nodeCache, { recursive: true }).length).toBeGreaterThan(0);
-      expect(cacheFiles()).toHaveLength(0);
+      expect(first.stderr).toContain(cacheFolder());
+      // Node's files, in the folder only this user can write, not in Node's shared default
+      expect(readdirSync(cacheFolder(), { recursive: true }).length).toBeGreaterThan(0);
+      expect(existsSync(path.join(tmp, "node-compile-cache"))).toBe(false);
     } else {
       expect(second.stderr).toContain("compile cache: accepted");
       expect(cacheFiles()).toHaveLength(1);
     }
   });
 
+  it("uses the folder NODE_COMPILE_CACHE names, as Node does", () => {
+    const chosen = path.join(folder, "chosen");
+    const result = run("bundled", { NODE_COMPILE_CACHE: chosen });
+    expect(result.status).toBe(0);
+    if (NODE_HAS_OWN_CACHE) {
+      expect(readdirSync(chosen, { recursive: true }).length).toBeGreaterThan(0);
+      expect(existsSync(cacheFolder())).toBe(false);
+    } else {
+      // Node 20 has no compile cache of its own: the variable means nothing there
+      expect(result.stderr).toContain("written to");
+    }
+  });
+
+  it("keeps no cache at all when this user's folder is not safe", () => {
+    mkdirSync(cacheFolder(), { mode: 0o700 });
+    chmodSync(cacheFolder(), 0o777);
+    const result = run("bundled");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("work 499500");
+    expect(result.stderr).toContain("is not a folder only this user can write");
+    expect(readdirSync(cacheFolder())).toEqual([]);
+  });
+
   it("turns off with NODE_DISABLE_COMPILE_CACHE, as Node's own does", () => {
-    const nodeCache = path.join(folder, "node-cache");
-    const result = run("bundled", { NODE_DISABLE_COMPILE_CACHE: "1", NODE_COMPILE_CACHE: nodeCache });
+    const result = run("bundled", { NODE_DISABLE_COMPILE_CACHE: "1" });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("work 499500");
     expect(result.stderr).toContain("compile cache: off");
     expect(existsSync(cacheFolder())).toBe(false);
-    expect(existsSync(nodeCache)).toBe(false);
   });
 });
