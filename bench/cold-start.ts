@@ -8,7 +8,7 @@
 import { execFile, fork } from "node:child_process";
 import { once } from "node:events";
 import { performance } from "node:perf_hooks";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
@@ -109,17 +109,22 @@ export async function runColdStart(options: ColdStartOptions): Promise<BenchFigu
 }
 
 /**
- * The library as `npm run build` compiles it (without declarations and maps,
- * which do not run; the bundled CLI is not needed here). tsc directly, not
- * the build script, so an older checkout without it (`--repository`) builds too.
+ * The library as `npm run build` builds it (the worker process bundled), or,
+ * for an older checkout without the build script (`--repository`), as tsc
+ * compiles it.
  */
 async function buildInto(repository: string, outDir: string): Promise<void> {
-  const tsc = path.join(REPOSITORY, "node_modules", "typescript", "bin", "tsc");
-  await run(
-    process.execPath,
-    [tsc, "-p", "tsconfig.build.json", "--outDir", outDir, "--declaration", "false", "--declarationMap", "false", "--sourceMap", "false"],
-    { cwd: repository }
-  );
+  const buildScript = path.join(repository, "scripts", "build.mjs");
+  if (existsSync(buildScript)) {
+    await run(process.execPath, [buildScript, "--out-dir", outDir], { cwd: repository });
+  } else {
+    const tsc = path.join(REPOSITORY, "node_modules", "typescript", "bin", "tsc");
+    await run(
+      process.execPath,
+      [tsc, "-p", "tsconfig.build.json", "--outDir", outDir, "--declaration", "false", "--declarationMap", "false", "--sourceMap", "false"],
+      { cwd: repository }
+    );
+  }
   // the repository's package.json makes its .js files ES modules; this folder needs its own
   writeFileSync(path.join(outDir, "package.json"), JSON.stringify({ type: "module" }));
 }

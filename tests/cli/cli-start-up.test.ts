@@ -41,6 +41,9 @@ describe("codeact start-up", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("6 times 7 is 42.");
     const prestarted = /worker process (\d+) prestarted/.exec(run.stderr)?.[1];
+    // the built bin starts its own one-file worker beside it; from source, the .ts entry
+    const entry = /worker process \d+ prestarted \((.+)\)/.exec(run.stderr)?.[1];
+    expect(entry).toMatch(USE_BUILT_CLI ? /[\\/]dist[\\/]cli[\\/]process-worker\.cjs$/ : /[\\/]src[\\/]executors[\\/]isolated-vm[\\/]process-worker\.ts$/);
     const adopted = /worker process (\d+) adopted/.exec(run.stderr)?.[1];
     expect(prestarted).toBeDefined();
     expect(adopted).toBe(prestarted);

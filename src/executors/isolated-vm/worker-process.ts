@@ -151,7 +151,7 @@ export function prestartWorkerProcess(): number | undefined {
   // a failed spawn is the adopting Worker's to report: it forks anew
   child.on("error", () => {});
   prestarted = child;
-  debug("worker process %d prestarted", child.pid);
+  debug("worker process %d prestarted (%s)", child.pid, workerEntry().entry);
   return child.pid;
 }
 
