@@ -19,6 +19,7 @@ module.exports = {
     "<rootDir>/tests/executors/isolated-vm/transform.test.ts",
     "<rootDir>/tests/executors/jupyter/kernel-connection.test.ts",
     "<rootDir>/tests/executors/isolated-vm/tool-bridge.test.ts",
+    "<rootDir>/tests/executors/isolated-vm/module-file.test.ts",
     "<rootDir>/tests/m3tooleval/{calculator,checkers,tools,protocol}.test.ts",
   ],
 };

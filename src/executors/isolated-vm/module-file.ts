@@ -13,13 +13,17 @@ import { ExecutorUnavailableError } from "../errors.js";
  */
 export function moduleFile(): string {
   const original = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
   let file: string | undefined;
   try {
     Error.prepareStackTrace = (_error, frames) => frames;
+    // one frame is all it reads, and a process started with --stack-trace-limit=0 records none
+    Error.stackTraceLimit = 1;
     const frames = new Error().stack as unknown as NodeJS.CallSite[];
     file = frames[0]?.getFileName() ?? undefined;
   } finally {
     Error.prepareStackTrace = original;
+    Error.stackTraceLimit = limit;
   }
   if (!file) throw new ExecutorUnavailableError("Cannot locate the isolated-vm executor's files.");
   return file.startsWith("file:") ? fileURLToPath(file) : file;
