@@ -43,28 +43,23 @@ type EnableCompileCache = (directory?: string) => { status: number; message?: st
 
 /** Loads the CommonJS bundle `file` as the program, through the compile cache where it can. */
 export function runBundled(file: string): void {
-  const require = createRequire(file);
+  const enable = (Module as unknown as { enableCompileCache?: EnableCompileCache }).enableCompileCache;
   if (compileCacheDisabled()) {
     debug("compile cache: off (NODE_DISABLE_COMPILE_CACHE)");
-    require(file);
+  } else if (enable === undefined) {
+    runWithScriptCache(file);
     return;
-  }
-  const enable = (Module as unknown as { enableCompileCache?: EnableCompileCache }).enableCompileCache;
-  if (enable !== undefined) {
+  } else {
     // Node's default folder is shared by every user of the temp directory
     // and not checked: ours is (a folder the user chose is the user's call).
     const chosen = process.env["NODE_COMPILE_CACHE"];
     const folder = chosen !== undefined && chosen !== "" ? chosen : cacheFolder();
-    if (folder === undefined) {
-      require(file);
-      return;
+    if (folder !== undefined) {
+      const result = enable(folder);
+      debug("compile cache: Node's own, status %d, in %s", result.status, result.directory ?? "(none)");
     }
-    const result = enable(folder);
-    debug("compile cache: Node's own, status %d, in %s", result.status, result.directory ?? "(none)");
-    require(file);
-    return;
   }
-  runWithScriptCache(file);
+  createRequire(file)(file);
 }
 
 /**
@@ -204,10 +199,11 @@ function stripShebang(source: string): string {
 
 const DIGEST_BYTES = 32;
 
-function digest(data: Buffer): Buffer {
+function digest(data: string | Buffer): Buffer {
   return createHash("sha256").update(data).digest();
 }
 
+/** A short name part: the first 24 hex digits of the SHA-256. */
 function hash(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex").slice(0, 24);
+  return digest(data).toString("hex").slice(0, 24);
 }

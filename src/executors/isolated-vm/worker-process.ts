@@ -115,9 +115,7 @@ export class Worker {
 
   idle(): void {
     if (this.pending.size > 0 || this.#held) return;
-    this.child.unref();
-    this.child.channel?.unref();
-    (this.child.stderr as { unref?: () => void } | null)?.unref?.();
+    unrefProcess(this.child);
   }
 
   kill(): void {
@@ -145,13 +143,11 @@ let prestarted: ChildProcess | undefined;
 export function prestartWorkerProcess(): number | undefined {
   if (prestarted !== undefined && isRunning(prestarted)) return prestarted.pid;
   const child = forkWorker();
-  child.unref();
-  child.channel?.unref();
-  (child.stderr as { unref?: () => void } | null)?.unref?.();
+  unrefProcess(child);
   // a failed spawn is the adopting Worker's to report: it forks anew
   child.on("error", () => {});
   prestarted = child;
-  debug("worker process %d prestarted (%s)", child.pid, workerEntry().entry);
+  debug("worker process %d prestarted (%s)", child.pid, child.spawnargs.at(-1));
   return child.pid;
 }
 
@@ -162,6 +158,13 @@ function takePrestarted(): ChildProcess | undefined {
   if (child === undefined || !isRunning(child)) return undefined;
   debug("worker process %d adopted", child.pid);
   return child;
+}
+
+/** Lets the host exit while `child` runs: the process, its IPC channel and its stderr pipe are each a handle. */
+function unrefProcess(child: ChildProcess): void {
+  child.unref();
+  child.channel?.unref();
+  (child.stderr as { unref?: () => void } | null)?.unref?.();
 }
 
 function isRunning(child: ChildProcess): boolean {
