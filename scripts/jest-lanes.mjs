@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 /**
- * Runs the whole jest suite as two lanes side by side, each one file at a
- * time: the files that start a Jupyter server (directly, or through a test
- * helper they import), and all the others.
+ * Runs the whole jest suite as two lanes side by side: the files that start
+ * a Jupyter server (directly, or through a test helper they import), one at a
+ * time, and all the others (one at a time on two cores, more with more).
  *
  * Why lanes rather than jest's workers: most files spend their time waiting
- * on child processes, so two at once nearly halve the suite on two cores.
- * But two Jupyter servers starting kernels at once race for the same TCP
- * ports (each picks free ports for its kernels before the kernel binds them),
- * and a kernel that loses the race dies: with two jest workers, two Python
- * files at once failed that way. One lane for them keeps Python files apart.
+ * on child processes, so running two at once saves about a quarter of the
+ * suite on two cores (~950 s one file at a time, ~690 s in lanes). With
+ * jest's two workers instead, two Python files ran at once and two of their
+ * kernels died or stopped answering; two Jupyter servers starting kernels at
+ * once can race for the same TCP ports (each picks free ports for a kernel
+ * before the kernel binds them), the likeliest cause. One lane for them keeps
+ * Python files apart, as they were when the suite ran one file at a time.
  *
  *   node scripts/jest-lanes.mjs            the two lanes (what `npm test` runs)
  *   node scripts/jest-lanes.mjs <args>     plain jest with those arguments
@@ -19,6 +21,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -74,9 +77,11 @@ const testFiles = readdirSync(path.join(root, "tests"), { recursive: true })
 const python = testFiles.filter((file) => startsJupyter(file));
 const other = testFiles.filter((file) => !python.includes(file));
 console.log(`jest lanes: ${python.length} files that start Jupyter, ${other.length} others, side by side`);
+// A machine with more cores gives the other lane more workers (one each on two cores).
+const otherWorkers = Math.max(1, availableParallelism() - 2);
 const codes = await Promise.all([
   runJest(["--runInBand", "--runTestsByPath", ...python], "python"),
-  runJest(["--runInBand", "--runTestsByPath", ...other], "other"),
+  runJest([`--maxWorkers=${otherWorkers}`, "--runTestsByPath", ...other], "other"),
 ]);
 console.log(`jest lanes: python ${codes[0] === 0 ? "passed" : "FAILED"}, other ${codes[1] === 0 ? "passed" : "FAILED"}`);
 process.exit(codes.some((code) => code !== 0) ? 1 : 0);
