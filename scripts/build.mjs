@@ -41,6 +41,15 @@ if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 
 const sourceDir = path.join(root, "src");
 const cliDir = path.join(outDir, "cli");
+/** What every bundle below shares: self-contained for Node 20+, ASCII (see above), isolated-vm (native) left out. */
+const bundleOptions = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  logLevel: "warning",
+  charset: "ascii",
+  external: ["isolated-vm"],
+};
 
 // Two self-contained bundles side by side: the program, and the sandbox's
 // worker process, which the program's executor forks from the file named
@@ -52,19 +61,14 @@ await build({
   },
   outdir: cliDir,
   outExtension: { ".js": ".cjs" },
-  bundle: true,
-  platform: "node",
+  ...bundleOptions,
   format: "cjs",
-  target: "node20",
-  logLevel: "warning",
   minifyWhitespace: true,
-  charset: "ascii",
   legalComments: "linked",
   // Node 20 runs the program as a vm.Script, where import() needs an
   // experimental loader hook that a code cache drops: every import() is
   // compiled to a require() of the bundled module.
   supported: { "dynamic-import": false },
-  external: ["isolated-vm"],
 });
 
 // The library's worker process, likewise one file in place of tsc's: it is
@@ -76,13 +80,8 @@ await build({
   entryPoints: [path.join(sourceDir, "executors", "isolated-vm", "process-worker.ts")],
   outfile: libraryWorker,
   allowOverwrite: true,
-  bundle: true,
-  platform: "node",
+  ...bundleOptions,
   format: "esm",
-  target: "node20",
-  logLevel: "warning",
-  charset: "ascii",
-  external: ["isolated-vm"],
 });
 
 // esbuild escapes non-ASCII in code; this catches anything else (see above).
