@@ -11,6 +11,12 @@ export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 /** Debian's jupyter-server runs Debian's Python, where apt puts ipykernel. */
 const DEBIAN_JUPYTER_SERVER = "/usr/bin/jupyter-server";
 const READY_POLL_INTERVAL_MS = 50;
+/**
+ * Longest Unix socket path Linux takes (`sun_path` is 108 bytes with its NUL),
+ * less what jupyter_client appends to the runtime directory for a kernel's
+ * socket: `/kernel-<uuid>-ipc-<n>`.
+ */
+const MAX_IPC_RUNTIME_DIR_CHARS = 107 - "/kernel-00000000-0000-0000-0000-000000000000-ipc-99".length;
 const STDERR_TAIL_CHARS = 4_000;
 
 export interface StartLocalJupyterOptions {
@@ -30,6 +36,18 @@ export interface StartLocalJupyterOptions {
   rootDir?: string;
   /** @defaultValue `30_000` */
   startupTimeoutMs?: number;
+  /**
+   * How the server talks to its kernels. `"ipc"`: Unix sockets in the
+   * server's private state directory, so there are no ports another process
+   * on the machine could take between the server choosing them and the
+   * kernel binding them (which kills the kernel). `"tcp"`: loopback ports,
+   * Jupyter's default. `"auto"` takes `ipc` unless the state directory's
+   * path is too long for a Unix socket (a long `TMPDIR`). The sandbox always
+   * uses `ipc`. The executor talks to the server over HTTP and WebSockets
+   * either way.
+   * @defaultValue `"auto"`
+   */
+  kernelTransport?: "auto" | "ipc" | "tcp";
   /** Extra command-line arguments for jupyter-server. */
   extraArgs?: string[];
   /**
@@ -57,6 +75,8 @@ export interface LocalJupyter {
   readonly stateDir: string;
   /** True when every kernel runs inside the sandbox. */
   readonly sandboxed: boolean;
+  /** How the server talks to its kernels (see {@link StartLocalJupyterOptions.kernelTransport}). */
+  readonly kernelTransport: "ipc" | "tcp";
   /** Shuts down every kernel, then the server; removes the temporary files. Idempotent. */
   stop(): Promise<void>;
 }
@@ -125,6 +145,9 @@ export async function startLocalJupyter(
 ): Promise<LocalJupyter> {
   const command =
     options.command ?? (existsSync(DEBIAN_JUPYTER_SERVER) ? DEBIAN_JUPYTER_SERVER : "jupyter-server");
+  if (options.sandbox && options.kernelTransport === "tcp") {
+    throw new Error('A sandboxed kernel has no network: `kernelTransport: "tcp"` cannot be used with `sandbox`.');
+  }
   const token = options.token ?? randomBytes(24).toString("hex");
   const port = options.port ?? (await freePort());
   const stateDir = await mkdtemp(join(tmpdir(), "codeact-jupyter-"));
@@ -144,6 +167,14 @@ export async function startLocalJupyter(
     options.tcpNoDelay === false ? "# TCP_NODELAY patch disabled\n" : NODELAY_CONFIG
   );
 
+  const runtimeDir = join(stateDir, "runtime");
+  const requested = options.kernelTransport ?? "auto";
+  const transport: "ipc" | "tcp" =
+    sandbox !== undefined || requested === "ipc"
+      ? "ipc"
+      : requested === "tcp" || runtimeDir.length > MAX_IPC_RUNTIME_DIR_CHARS
+        ? "tcp"
+        : "ipc";
   const args = [
     "--no-browser",
     "--ServerApp.ip=127.0.0.1",
@@ -153,7 +184,7 @@ export async function startLocalJupyter(
     `--ServerApp.root_dir=${rootDir}`,
     `--config=${configFile}`,
     ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
-    ...(sandbox?.args ?? []),
+    ...(sandbox?.args ?? (transport === "ipc" ? ["--KernelManager.transport=ipc"] : [])),
     ...(options.extraArgs ?? []),
   ];
   const child = spawn(command, args, {
@@ -163,7 +194,7 @@ export async function startLocalJupyter(
       ...process.env,
       // Isolate from the user's Jupyter config and keep connection files with us.
       JUPYTER_CONFIG_DIR: join(stateDir, "config"),
-      JUPYTER_RUNTIME_DIR: join(stateDir, "runtime"),
+      JUPYTER_RUNTIME_DIR: runtimeDir,
       JUPYTER_TOKEN: token,
       ...sandbox?.env,
     },
@@ -250,5 +281,5 @@ export async function startLocalJupyter(
     await stop();
     throw failure;
   }
-  return { baseUrl, token, pid: child.pid ?? -1, stateDir, sandboxed: sandbox !== undefined, stop };
+  return { baseUrl, token, pid: child.pid ?? -1, stateDir, sandboxed: sandbox !== undefined, kernelTransport: transport, stop };
 }

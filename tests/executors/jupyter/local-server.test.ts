@@ -1,6 +1,8 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalJupyter } from "../../../src/executors/jupyter/index.js";
+import { JupyterExecutor, startLocalJupyter, type LocalJupyter } from "../../../src/executors/jupyter/index.js";
 import { processesMentioning } from "./helpers.js";
 
 jest.setTimeout(60_000);
@@ -45,6 +47,80 @@ describe("startLocalJupyter", () => {
     } finally {
       await server.stop();
     }
+  });
+
+  describe("kernel transport", () => {
+    /** Runs a cell and returns the kernel's connection file, which says how the server reaches it. */
+    async function connectionOfKernel(
+      server: LocalJupyter
+    ): Promise<{ transport: string; ip: string; shell_port: number; runtimeFiles: string[] }> {
+      const executor = new JupyterExecutor({ baseUrl: server.baseUrl, token: server.token });
+      try {
+        const result = await executor.execute({ sessionId: "transport", code: "print(6 * 7)" });
+        expect(result.output).toContain("42");
+        const runtime = join(server.stateDir, "runtime");
+        const file = readdirSync(runtime).find((name) => /^kernel-.*\.json$/.test(name));
+        expect(file).toBeDefined();
+        const connection = JSON.parse(readFileSync(join(runtime, file ?? ""), "utf8")) as {
+          transport: string;
+          ip: string;
+          shell_port: number;
+        };
+        return { ...connection, runtimeFiles: readdirSync(runtime) };
+      } finally {
+        await executor.close();
+      }
+    }
+
+    it("talks to kernels over Unix sockets in its own state directory by default: no ports to lose to another process", async () => {
+      const server = await startLocalJupyter();
+      try {
+        expect(server.kernelTransport).toBe("ipc");
+        const connection = await connectionOfKernel(server);
+        expect(connection.transport).toBe("ipc");
+        expect(connection.ip.startsWith(join(server.stateDir, "runtime"))).toBe(true);
+        expect(connection.runtimeFiles.some((name) => /-ipc-\d+$/.test(name))).toBe(true);
+      } finally {
+        await server.stop();
+      }
+    });
+
+    it("uses loopback TCP when asked", async () => {
+      const server = await startLocalJupyter({ kernelTransport: "tcp" });
+      try {
+        expect(server.kernelTransport).toBe("tcp");
+        const connection = await connectionOfKernel(server);
+        expect(connection.transport).toBe("tcp");
+        expect(connection.ip).toBe("127.0.0.1");
+        expect(connection.shell_port).toBeGreaterThan(0);
+      } finally {
+        await server.stop();
+      }
+    });
+
+    it("falls back to TCP when the state directory is too deep for a Unix socket path", () => {
+      // os.tmpdir() reads the real environment, so the server starts in a child process with a deep TMPDIR.
+      const deep = join(tmpdir(), `codeact-deep-${"d".repeat(70)}`);
+      mkdirSync(deep, { recursive: true });
+      try {
+        const child = spawnSync(
+          process.execPath,
+          ["--no-node-snapshot", "--import", "tsx", join(__dirname, "fixtures", "transport-of-new-server.ts")],
+          { env: { ...process.env, TMPDIR: deep }, encoding: "utf8", timeout: 50_000 }
+        );
+        expect(child.stderr).toBe("");
+        const seen = JSON.parse(child.stdout) as { stateDir: string; chosen: string; used: string; output: string };
+        expect(seen.stateDir.startsWith(deep)).toBe(true);
+        expect(seen).toMatchObject({ chosen: "tcp", used: "tcp" });
+        expect(seen.output).toContain("42");
+      } finally {
+        rmSync(deep, { recursive: true, force: true });
+      }
+    });
+
+    it("refuses TCP for a sandboxed server before starting anything", async () => {
+      await expect(startLocalJupyter({ sandbox: true, kernelTransport: "tcp" })).rejects.toThrow(/no network.*sandbox/);
+    });
   });
 
   it("says how to install jupyter-server when the binary is missing", async () => {
