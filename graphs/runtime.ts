@@ -47,7 +47,12 @@ export function executorFor(language: CodeLanguage, settings: AgentSettings): Ex
             language,
             server: jupyterConnection,
             // The model is told about the sandbox when the kernels run in it (a local server).
-            options: { timeoutMs: settings.timeoutMs, sandboxed: !process.env["JUPYTER_URL"] && sandboxSetting() },
+            // One kernel kept ready, so a new thread's first cell skips the kernel's start.
+            options: {
+              timeoutMs: settings.timeoutMs,
+              sandboxed: !process.env["JUPYTER_URL"] && sandboxSetting(),
+              warmKernels: 1,
+            },
           });
     executors.set(key, executor);
   }

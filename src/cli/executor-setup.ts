@@ -32,7 +32,7 @@ export async function setUpExecutor(config: CliConfig, notice: (message: string)
     await executor.load();
     return { executor, cleanup: () => executor.close() };
   }
-  const { checkJupyterServer, startLocalJupyter } = await import("../executors/jupyter/index.js");
+  const { checkJupyterServer, JupyterExecutor, startLocalJupyter } = await import("../executors/jupyter/index.js");
   let server: JupyterServerAddress;
   let stopServer: (() => Promise<void>) | undefined;
   let sandboxed = false;
@@ -56,7 +56,9 @@ export async function setUpExecutor(config: CliConfig, notice: (message: string)
     options: { ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }), sandboxed },
   });
   // Loaded now (no connection yet) so the prompt gets the executor's description.
-  await executor.load();
+  const loaded = await executor.load();
+  // The kernel starts while the model writes its first reply, so the first cell does not wait for it.
+  if (loaded instanceof JupyterExecutor) loaded.prestartKernel();
   return {
     executor,
     async cleanup() {

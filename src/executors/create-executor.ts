@@ -80,6 +80,8 @@ export class LazyExecutor implements Executor {
     return new JupyterExecutor({
       ...this.#spec.options,
       ...(this.#spec.options?.sandboxed === undefined && localSandbox && { sandboxed: true }),
+      // Only read for its description: it must start nothing.
+      warmKernels: 0,
       baseUrl: "http://127.0.0.1:9/",
     }).description;
   }

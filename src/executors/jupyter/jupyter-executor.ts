@@ -21,6 +21,8 @@ import {
   DEFAULT_MAX_TOOL_RESULT_BYTES,
   DEFAULT_MAX_VARIABLE_CHARS,
   DEFAULT_TIMEOUT_MS,
+  positive,
+  warmKernelCount,
   type JupyterExecutorOptions,
 } from "./options.js";
 
@@ -40,10 +42,6 @@ interface Outcome {
   error?: ExecutionError;
   snapshot?: Snapshot;
   change?: SessionChange;
-}
-
-function positive(value: number | undefined, fallback: number): number {
-  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 /**
@@ -75,6 +73,7 @@ export class JupyterExecutor implements Executor {
       kernelName: options.kernelName ?? DEFAULT_KERNEL_NAME,
       keepKernelsOnClose: options.keepKernelsOnClose ?? false,
       executorName: this.name,
+      warmKernels: warmKernelCount(options.warmKernels),
     });
     this.#timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS);
     this.#maxOutputChars = positive(options.maxOutputChars, DEFAULT_MAX_OUTPUT_CHARS);
@@ -106,6 +105,19 @@ export class JupyterExecutor implements Executor {
     } finally {
       if (this.#queues.get(request.sessionId) === run) this.#queues.delete(request.sessionId);
     }
+  }
+
+  /**
+   * Starts one kernel now, for the next session that needs a new kernel, so
+   * its first cell does not wait for the kernel to start (most of a second).
+   * Call it when a session is coming soon, e.g. before the model's first
+   * reply. Unlike {@link JupyterExecutorOptions.warmKernels} it is not
+   * replaced once taken. A kernel that fails to start is forgotten: the
+   * session then starts its own and reports that one's error.
+   */
+  prestartKernel(): void {
+    if (this.#closing) throw new ExecutorClosedError(this.name);
+    this.#sessions.prestartKernel();
   }
 
   /** Drops the session here and leaves its kernel running (see {@link Executor.forgetSession}). */
@@ -164,6 +176,7 @@ export class JupyterExecutor implements Executor {
     );
     const end = await this.#runCell(session, request, tools, output);
     const outcome = await this.#settle(session, end, output);
+    session.lastUsedAt = Date.now();
     let change = combineSessionChanges(startChange, outcome.change);
 
     const snapshot = outcome.snapshot;

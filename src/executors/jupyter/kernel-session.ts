@@ -91,6 +91,8 @@ export class KernelSession {
   definitions: SessionDefinitions = { code: [] };
   /** The kernel died or was restarted behind our back. */
   crashed = false;
+  /** When the session's last cell ended (or it was opened): after a while idle, the kernel is checked before use. */
+  lastUsedAt = Date.now();
 
   constructor(
     id: string,

@@ -57,6 +57,17 @@ export interface JupyterExecutorOptions {
    * go, processes end with their cell). @defaultValue `false`
    */
   sandboxed?: boolean;
+  /**
+   * Kernels kept started ahead of new sessions: a new session (or a
+   * replacement for a dead kernel) takes a warm one, which has already
+   * imported ipykernel and answered, and another starts in its place. Its
+   * first cell then skips the kernel's start (most of a second). Each warm
+   * kernel is a Python process on the server; `close()` shuts them down,
+   * `keepKernelsOnClose` or not. For one new session soon, without a
+   * replacement, call {@link JupyterExecutor.prestartKernel} instead.
+   * @defaultValue `0`
+   */
+  warmKernels?: number;
   /** Limit of one REST call to the server. @defaultValue `30_000` */
   requestTimeoutMs?: number;
   /**
@@ -65,4 +76,18 @@ export interface JupyterExecutorOptions {
    * a larger `websocket_max_message_size`. @defaultValue `8 * 1024 * 1024`
    */
   maxToolResultBytes?: number;
+}
+
+/** A positive finite option, or its default. */
+export function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** `warmKernels`, checked: a whole number of kernels, 0 or more. */
+export function warmKernelCount(value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`warmKernels must be a whole number of kernels, 0 or more; got ${String(value)}.`);
+  }
+  return value;
 }

@@ -140,7 +140,12 @@ export class JupyterClient {
     assertKernelId(kernelId);
     const response = await this.#request("POST", `api/kernels/${kernelId}/${action}`);
     if (response.status === 404) throw new KernelGoneError(kernelId);
-    if (!response.ok) throw await this.#unexpected(response, `${action} the kernel`);
+    if (!response.ok) {
+      const error = await this.#unexpected(response, `${action} the kernel`);
+      // jupyter_server 1.x answers 500, not 404, to a restart of a kernel it no longer has.
+      if ((await this.getKernel(kernelId).catch(() => undefined)) === null) throw new KernelGoneError(kernelId);
+      throw error;
+    }
     await response.body?.cancel();
   }
 

@@ -10,60 +10,31 @@ import type { JsonValue, SessionDefinitions } from "../types.js";
 import { definitionLossNotes, noDefinitions, parseDefinitions, restoredDefinitions } from "../session-definitions.js";
 import { delay } from "../../shared/timeout.js";
 import { KernelConnection } from "./kernel-connection.js";
+import { KernelPool } from "./kernel-pool.js";
 import { ConnectionLostError, KernelGoneError } from "./kernel-protocol.js";
 import { KernelSession, type RestoreReport } from "./kernel-session.js";
 import type { JupyterClient } from "./rest-client.js";
 import { parseResumeToken } from "./resume-token.js";
+import { CANNOT_TRAVEL_NOTE, rejectedNote, restorable, withRejected } from "./restore-request.js";
 import { causedChange, restoredChange, type KernelEvent } from "./session-changes.js";
 
 /** Limit for our own silent requests (bootstrap, restore), which include kernel start-up. */
 export const SETUP_TIMEOUT_MS = 60_000;
+/**
+ * A session idle this long has its kernel checked before the next cell: a
+ * kernel deleted or culled meanwhile leaves its socket open and silent, and a
+ * cell sent to it would wait for its whole time limit.
+ */
+export const KERNEL_CHECK_AFTER_IDLE_MS = 5_000;
 /** jupyter_server 1.x answers 500 to a DELETE while it auto-restarts a dead kernel: retry. */
 const SHUTDOWN_RETRY_DELAYS_MS = [200, 400, 800, 1_600, 3_200] as const;
-/** A name the snapshot could have produced: the snapshot skips `_`-prefixed names. */
-const RESTORABLE_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 export interface SessionLifecycleOptions {
   kernelName: string;
   keepKernelsOnClose: boolean;
   executorName: string;
-}
-
-/** Variables a request asks to restore, split into those that can be and the rest. */
-function restorable(variables: Record<string, JsonValue>): { accepted: Record<string, JsonValue>; rejected: string[] } {
-  const accepted: Record<string, JsonValue> = {};
-  const rejected: string[] = [];
-  for (const name of Object.keys(variables)) {
-    const value = variables[name] as JsonValue;
-    let encodable = false;
-    try {
-      encodable = JSON.stringify(value) !== undefined;
-    } catch {
-      // Nested too deep for the host's JSON (RangeError), or a cycle.
-    }
-    if (RESTORABLE_NAME.test(name) && encodable) {
-      Object.defineProperty(accepted, name, { value, enumerable: true, writable: true, configurable: true });
-    } else {
-      rejected.push(name);
-    }
-  }
-  return { accepted, rejected };
-}
-
-/** A restore report with the names rejected before the restore counted as failed. */
-function withRejected(report: RestoreReport, rejected: readonly string[]): RestoreReport {
-  return { ...report, failed: [...rejected, ...report.failed] };
-}
-
-/** Said with every loss of unsaved names in a new kernel: what can travel and what cannot. */
-const CANNOT_TRAVEL_NOTE =
-  "Imports, top-level functions and classes and plain data travel to a new kernel; closures, generators, open " +
-  "files and connections, threads, and objects with slots or non-JSON attributes do not.";
-
-function rejectedNote(names: readonly string[]): string[] {
-  return names.length === 0
-    ? []
-    : ["Some saved names were not restored because they are not plain Python variable names or their value could not be read back; define them again if you need them."];
+  /** Kernels kept started ahead of new sessions (and of replacements). */
+  warmKernels: number;
 }
 
 export class SessionLifecycle {
@@ -72,11 +43,24 @@ export class SessionLifecycle {
   readonly #sessions = new Map<string, KernelSession>();
   /** Kernels being started, so close() can shut them down too. */
   readonly #starting = new Set<Promise<unknown>>();
+  readonly #pool: KernelPool;
   #closed = false;
 
   constructor(client: JupyterClient, options: SessionLifecycleOptions) {
     this.#client = client;
     this.#options = options;
+    this.#pool = new KernelPool(client, {
+      kernelName: options.kernelName,
+      executorName: options.executorName,
+      size: options.warmKernels,
+      readyTimeoutMs: SETUP_TIMEOUT_MS,
+      connect: (kernelId) => this.#connection(kernelId),
+    });
+  }
+
+  /** Starts one kernel now for the next session that needs a new one. */
+  prestartKernel(): void {
+    this.#pool.prestart();
   }
 
   get closed(): boolean {
@@ -118,7 +102,9 @@ export class SessionLifecycle {
     if (existing && !existing.crashed) {
       try {
         await existing.connection.connect();
-        return { session: existing };
+        const gone = Date.now() - existing.lastUsedAt >= KERNEL_CHECK_AFTER_IDLE_MS ? await this.#gone(existing.kernelId) : undefined;
+        if (gone === undefined) return { session: existing };
+        return { session: existing, change: await this.replace(existing, gone) };
       } catch (error) {
         if (!(error instanceof KernelGoneError || error instanceof ConnectionLostError)) throw error;
         existing.crashed = true;
@@ -148,8 +134,7 @@ export class SessionLifecycle {
       }
       event = "kernel-gone";
     }
-    const kernelId = await this.#startKernel();
-    const { session } = await this.#open(sessionId, kernelId, accepted);
+    const { session } = await this.#openNew(sessionId, accepted);
     const report = await session.restore(accepted, SETUP_TIMEOUT_MS, definitions);
     return { session, change: this.#restoredChange(session, event, accepted, withRejected(report, rejected), definitions) };
   }
@@ -158,11 +143,20 @@ export class SessionLifecycle {
   async replace(session: KernelSession, event: KernelEvent): Promise<SessionChange> {
     session.connection.close();
     await this.shutdownKernel(session.kernelId).catch(() => undefined);
+    const warm = await this.#pool.take();
+    if (warm) {
+      try {
+        return await this.#reattach(session, warm.kernelId, event, warm.connection);
+      } catch (error) {
+        if (error instanceof ExecutorClosedError) throw error;
+        await this.#pool.discard(warm);
+      }
+    }
     const kernelId = await this.#startKernel();
     return this.#reattach(session, kernelId, event);
   }
 
-  /** Restarts the kernel in place (same id); falls back to a new kernel. */
+  /** Restarts the kernel in place (same id); falls back to a new kernel when the server no longer has it. */
   async restart(session: KernelSession, event: KernelEvent): Promise<SessionChange> {
     session.connection.close();
     try {
@@ -170,14 +164,15 @@ export class SessionLifecycle {
       return await this.#reattach(session, session.kernelId, event);
     } catch (error) {
       if (!(error instanceof KernelGoneError)) throw error;
-      return this.replace(session, event);
+      // Whatever went wrong in the cell, the kernel itself is gone: say that.
+      return this.replace(session, "kernel-gone");
     }
   }
 
   /** Closes every connection; shuts every kernel down unless they are kept. */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.allSettled([...this.#starting]);
+    await Promise.allSettled([...this.#starting, this.#pool.close()]);
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
     await Promise.allSettled(
@@ -229,19 +224,49 @@ export class SessionLifecycle {
     return event === undefined ? restoredChange(restored, lost, notes) : causedChange(event, restored, lost, notes);
   }
 
+  /** Why the kernel can no longer run cells, or undefined when it can. */
+  async #gone(kernelId: string): Promise<KernelEvent | undefined> {
+    const model = await this.#client.getKernel(kernelId);
+    if (model === null) return "kernel-gone";
+    return model.execution_state === "dead" ? "kernel-died-between-cells" : undefined;
+  }
+
   async #connection(kernelId: string): Promise<KernelConnection> {
     const connection = new KernelConnection((jupyterSession) => this.#client.openSocket(kernelId, jupyterSession));
     await connection.connect();
     return connection;
   }
 
-  /** Connects to a kernel, bootstraps it and registers the session. */
+  /**
+   * A new session on a warm kernel when one is ready, else on a kernel started
+   * now. A warm kernel that fails (it died while it waited, or the server
+   * culled it) is shut down and a new one started: only that one's failure
+   * reaches the caller.
+   */
+  async #openNew(sessionId: string, variables: Record<string, JsonValue>): Promise<{ session: KernelSession; fresh: boolean }> {
+    const warm = await this.#pool.take();
+    if (warm) {
+      try {
+        return await this.#open(sessionId, warm.kernelId, variables, warm.connection);
+      } catch (error) {
+        if (error instanceof ExecutorClosedError) throw error;
+        await this.#pool.discard(warm);
+      }
+    }
+    return this.#open(sessionId, await this.#startKernel(), variables);
+  }
+
+
+  /** Connects to a kernel (or takes the warm kernel's connection), bootstraps it and registers the session. */
   async #open(
     sessionId: string,
     kernelId: string,
-    variables: Record<string, JsonValue>
+    variables: Record<string, JsonValue>,
+    warmConnection?: KernelConnection
   ): Promise<{ session: KernelSession; fresh: boolean }> {
-    const connection = await this.#connection(kernelId);
+    const connection = warmConnection ?? (await this.#connection(kernelId));
+    // A warm connection may have lost its socket while it waited: reopen it (a no-op when open).
+    if (warmConnection) await warmConnection.connect();
     const session = new KernelSession(sessionId, this.#client.baseUrl, kernelId, connection, variables);
     this.#sessions.set(sessionId, session);
     if (this.#closed) {
@@ -275,13 +300,18 @@ export class SessionLifecycle {
     }
   }
 
-  async #reattach(session: KernelSession, kernelId: string, event: KernelEvent): Promise<SessionChange> {
+  async #reattach(
+    session: KernelSession,
+    kernelId: string,
+    event: KernelEvent,
+    warmConnection?: KernelConnection
+  ): Promise<SessionChange> {
     if (this.#closed) throw new ExecutorClosedError(this.#options.executorName);
     let report: RestoreReport;
     const variables = session.variables;
     const definitions = session.definitions;
     try {
-      session.attach(kernelId, await this.#connection(kernelId));
+      session.attach(kernelId, warmConnection ?? (await this.#connection(kernelId)));
       await session.bootstrap(SETUP_TIMEOUT_MS);
       report = await session.restore(variables, SETUP_TIMEOUT_MS, definitions);
     } catch (error) {

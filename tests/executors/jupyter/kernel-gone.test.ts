@@ -1,0 +1,59 @@
+import { JupyterExecutor, startLocalJupyter, type LocalJupyter } from "../../../src/executors/jupyter/index.js";
+import { KERNEL_CHECK_AFTER_IDLE_MS } from "../../../src/executors/jupyter/session-lifecycle.js";
+import type { ExecuteResult } from "../../../src/executors/types.js";
+import { listKernelIds } from "./helpers.js";
+
+// A kernel the server deleted (a user, or its idle culler) behind the session's back: the server
+// leaves the channels socket open and silent, so nothing on the socket says it is gone.
+
+jest.setTimeout(60_000);
+
+let server: LocalJupyter;
+let executor: JupyterExecutor;
+
+const kernelIdOf = (result: ExecuteResult): string =>
+  (JSON.parse(result.resumeToken ?? "{}") as { kernelId: string }).kernelId;
+
+async function deleteKernel(kernelId: string): Promise<void> {
+  const response = await fetch(new URL(`api/kernels/${kernelId}`, server.baseUrl), {
+    method: "DELETE",
+    headers: { Authorization: `token ${server.token}` },
+  });
+  expect(response.status).toBe(204);
+}
+
+beforeAll(async () => {
+  server = await startLocalJupyter();
+  executor = new JupyterExecutor({ baseUrl: server.baseUrl, token: server.token, timeoutMs: 3_000 });
+});
+
+afterAll(async () => {
+  await executor.close();
+  expect(await listKernelIds(server.baseUrl, server.token)).toEqual([]);
+  await server.stop();
+});
+
+describe("a kernel deleted on the server", () => {
+  it("while the session idled: the next cell runs at once on a new kernel with the variables restored", async () => {
+    const first = await executor.execute({ sessionId: "idle", code: "x = 5" });
+    await deleteKernel(kernelIdOf(first));
+    await new Promise((resolve) => setTimeout(resolve, KERNEL_CHECK_AFTER_IDLE_MS));
+    const next = await executor.execute({ sessionId: "idle", code: "print(x * 2)" });
+    expect(next.error).toBeUndefined();
+    expect(next.output).toBe("10\n");
+    expect(kernelIdOf(next)).not.toBe(kernelIdOf(first));
+    expect(next.sessionChange).toMatchObject({ cause: expect.stringMatching(/no longer exists/), restored: ["x"], lost: [] });
+  });
+
+  it("right after a cell: the next cell ends at its time limit with the kernel replaced, never a thrown server error", async () => {
+    const first = await executor.execute({ sessionId: "busy", code: "y = [1, 2]" });
+    await deleteKernel(kernelIdOf(first));
+    const stuck = await executor.execute({ sessionId: "busy", code: "print(y)" });
+    expect(stuck.error?.name).toBe("TimeoutError");
+    expect(stuck.sessionChange).toMatchObject({ cause: expect.stringMatching(/no longer exists/), restored: ["y"] });
+    const next = await executor.execute({ sessionId: "busy", code: "print(sum(y))" });
+    expect(next.error).toBeUndefined();
+    expect(next.output).toBe("3\n");
+    expect(kernelIdOf(next)).not.toBe(kernelIdOf(first));
+  });
+});
