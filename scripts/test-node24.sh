@@ -43,7 +43,7 @@ OPENAI_VERSION=7.57.0
 # starts Node children that talk to the replay server through @langchain/openai),
 # Python tracing, Studio, the inspector, resume with a
 # database (better-sqlite3 is built for Node 20's ABI) and the soak: they run
-# on Node 20 only, which keeps CI under 15 minutes.
+# on Node 20 only, which keeps the Node 24 pass to about 3 minutes.
 NODE24_TESTS=(tests/executors/isolated-vm tests/shared/clip.test.ts
   tests/executors/jupyter/conformance.test.ts tests/executors/jupyter/local-server.test.ts
   tests/graph/integration.test.ts tests/graph/observation-details.test.ts tests/cli tests/composition
