@@ -134,7 +134,7 @@ export class SessionLifecycle {
       }
       event = "kernel-gone";
     }
-    const { session } = await this.#openNew(sessionId, accepted);
+    const { session } = await this.#onNewKernel((kernelId, connection) => this.#open(sessionId, kernelId, accepted, connection));
     const report = await session.restore(accepted, SETUP_TIMEOUT_MS, definitions);
     return { session, change: this.#restoredChange(session, event, accepted, withRejected(report, rejected), definitions) };
   }
@@ -143,17 +143,7 @@ export class SessionLifecycle {
   async replace(session: KernelSession, event: KernelEvent): Promise<SessionChange> {
     session.connection.close();
     await this.shutdownKernel(session.kernelId).catch(() => undefined);
-    const warm = await this.#pool.take();
-    if (warm) {
-      try {
-        return await this.#reattach(session, warm.kernelId, event, warm.connection);
-      } catch (error) {
-        if (error instanceof ExecutorClosedError) throw error;
-        await this.#pool.discard(warm);
-      }
-    }
-    const kernelId = await this.#startKernel();
-    return this.#reattach(session, kernelId, event);
+    return this.#onNewKernel((kernelId, connection) => this.#reattach(session, kernelId, event, connection));
   }
 
   /** Restarts the kernel in place (same id); falls back to a new kernel when the server no longer has it. */
@@ -238,24 +228,23 @@ export class SessionLifecycle {
   }
 
   /**
-   * A new session on a warm kernel when one is ready, else on a kernel started
+   * Runs `use` on a warm kernel when one is ready, else on a kernel started
    * now. A warm kernel that fails (it died while it waited, or the server
    * culled it) is shut down and a new one started: only that one's failure
    * reaches the caller.
    */
-  async #openNew(sessionId: string, variables: Record<string, JsonValue>): Promise<{ session: KernelSession; fresh: boolean }> {
+  async #onNewKernel<T>(use: (kernelId: string, warmConnection?: KernelConnection) => Promise<T>): Promise<T> {
     const warm = await this.#pool.take();
     if (warm) {
       try {
-        return await this.#open(sessionId, warm.kernelId, variables, warm.connection);
+        return await use(warm.kernelId, warm.connection);
       } catch (error) {
         if (error instanceof ExecutorClosedError) throw error;
         await this.#pool.discard(warm);
       }
     }
-    return this.#open(sessionId, await this.#startKernel(), variables);
+    return use(await this.#startKernel());
   }
-
 
   /** Connects to a kernel (or takes the warm kernel's connection), bootstraps it and registers the session. */
   async #open(

@@ -24,6 +24,16 @@ export async function listKernelIds(baseUrl: string, token: string): Promise<str
   return kernels.map((kernel) => kernel.id);
 }
 
+/** Deletes a kernel through the server's REST API, as a user or the idle culler would; returns the HTTP status. */
+export async function deleteKernel(baseUrl: string, token: string, kernelId: string): Promise<number> {
+  const response = await fetch(new URL(`api/kernels/${kernelId}`, baseUrl), {
+    method: "DELETE",
+    headers: { Authorization: `token ${token}` },
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
 /** A loopback TCP proxy whose connections a test can cut. */
 export interface TcpProxy {
   port: number;

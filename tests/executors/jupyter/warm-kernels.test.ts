@@ -7,7 +7,7 @@ import {
 } from "../../../src/executors/jupyter/index.js";
 import { KERNEL_CHECK_AFTER_IDLE_MS } from "../../../src/executors/jupyter/session-lifecycle.js";
 import type { ExecuteResult } from "../../../src/executors/types.js";
-import { listKernelIds } from "./helpers.js";
+import { deleteKernel as deleteKernelOnServer, listKernelIds } from "./helpers.js";
 
 jest.setTimeout(60_000);
 
@@ -38,11 +38,7 @@ async function untilKernelCount(count: number, timeoutMs = 30_000): Promise<stri
 }
 
 async function deleteKernel(kernelId: string): Promise<void> {
-  const response = await fetch(new URL(`api/kernels/${kernelId}`, server.baseUrl), {
-    method: "DELETE",
-    headers: { Authorization: `token ${server.token}` },
-  });
-  expect(response.status).toBe(204);
+  expect(await deleteKernelOnServer(server.baseUrl, server.token, kernelId)).toBe(204);
 }
 
 beforeAll(async () => {
