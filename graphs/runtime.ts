@@ -47,11 +47,12 @@ export function executorFor(language: CodeLanguage, settings: AgentSettings): Ex
             language,
             server: jupyterConnection,
             // The model is told about the sandbox when the kernels run in it (a local server).
-            // One kernel kept ready, so a new thread's first cell skips the kernel's start.
+            // On the local server (stopped with the process) one kernel is kept ready, so a new thread's
+            // first cell skips the kernel's start; nothing would shut a warm kernel down on a remote one.
             options: {
               timeoutMs: settings.timeoutMs,
               sandboxed: !process.env["JUPYTER_URL"] && sandboxSetting(),
-              warmKernels: 1,
+              warmKernels: process.env["JUPYTER_URL"] ? 0 : 1,
             },
           });
     executors.set(key, executor);

@@ -9,10 +9,10 @@ import { TIMED_OUT, withTimeout } from "../../shared/timeout.js";
 import type { KernelConnection } from "./kernel-connection.js";
 import type { JupyterClient } from "./rest-client.js";
 
-/** A started kernel that has answered a request, with the connection that saw it answer. */
 /** How often a kernel that has not answered yet is checked for still existing. */
 const READY_CHECK_INTERVAL_MS = 500;
 
+/** A started kernel that has answered a request, with the connection that saw it answer. */
 export interface WarmKernel {
   kernelId: string;
   connection: KernelConnection;
@@ -65,11 +65,15 @@ export class KernelPool {
     try {
       for (let remaining = this.#entries.length; remaining > 0 && !this.#closed; remaining -= 1) {
         const entry = this.#entries.shift() as Promise<WarmKernel | undefined>;
-        this.#owned.delete(entry);
+        // Still owned while it is awaited, so a close() meanwhile waits for it and shuts it down.
         const warm = await entry;
-        if (warm === undefined) continue;
+        if (warm === undefined || !this.#owned.has(entry)) continue;
         // A kernel deleted or culled while it waited leaves its socket open and silent: ask the server.
-        if (!this.#closed && (await this.#alive(warm.kernelId))) return warm;
+        if (!this.#closed && (await this.#alive(warm.kernelId)) && !this.#closed) {
+          this.#owned.delete(entry);
+          return warm;
+        }
+        this.#owned.delete(entry);
         await this.discard(warm);
       }
     } finally {

@@ -216,7 +216,9 @@ export class SessionLifecycle {
 
   /** Why the kernel can no longer run cells, or undefined when it can. */
   async #gone(kernelId: string): Promise<KernelEvent | undefined> {
-    const model = await this.#client.getKernel(kernelId);
+    // A check that fails (a proxy's 502, a slow server) says nothing: run the cell as before.
+    const model = await this.#client.getKernel(kernelId).catch(() => undefined);
+    if (model === undefined) return undefined;
     if (model === null) return "kernel-gone";
     return model.execution_state === "dead" ? "kernel-died-between-cells" : undefined;
   }
