@@ -53,7 +53,7 @@ export interface ScaleWorkerResult {
   reactRuns: ConcurrentRun[];
   /** A second step on each of those threads (its sandbox session live), concurrently. */
   codeactWarm: ConcurrentRun;
-  /** createReactAgent's second step on its threads, same load. */
+  /** createReactAgent's second step on its threads, same load: the mean of the runs before and after CodeAct's. */
   reactWarm: ConcurrentRun;
   /** Host + worker RSS before the concurrent steps (after warm-up). */
   rssBaseline: RssSample;
@@ -138,6 +138,16 @@ function mean(a: number, b: number): number {
   return (a + b) / 2;
 }
 
+/** The mean of a run before and one after the measured one. */
+function meanRun(before: ConcurrentRun, after: ConcurrentRun): ConcurrentRun {
+  return {
+    wallMs: mean(before.wallMs, after.wallMs),
+    throughputPerS: mean(before.throughputPerS, after.throughputPerS),
+    p50Ms: mean(before.p50Ms, after.p50Ms),
+    p99Ms: mean(before.p99Ms, after.p99Ms),
+  };
+}
+
 export async function runScaleWorker(options: ScaleWorkerOptions): Promise<ScaleWorkerResult> {
   const add = createAddTool();
   const isolation = options.isolation === undefined ? {} : { isolation: options.isolation };
@@ -172,18 +182,19 @@ export async function runScaleWorker(options: ScaleWorkerOptions): Promise<Scale
     const liveSessions = executor.sessionCount;
     phase = "createReactAgent steps (after)";
     const reactAfter = await concurrently(options.sessions, (index) => react.invoke(input(), thread("react-b", index)));
-    // The same threads once more: the steady state of many live conversations.
+    // Second steps, A-B-A again, each run settled first: the steady state of
+    // many live conversations (CodeAct's sessions are still live).
+    await settle();
+    phase = "createReactAgent second steps (before)";
+    const reactWarmBefore = await concurrently(options.sessions, (index) => react.invoke(input(), thread("react-a", index)));
+    await settle();
     phase = "CodeAct second steps";
     const codeactWarm = await concurrently(options.sessions, (index) => codeact.invoke(input(), thread("scale", index)));
     await settle();
-    phase = "createReactAgent second steps";
-    const reactWarm = await concurrently(options.sessions, (index) => react.invoke(input(), thread("react-b", index)));
-    const reactRun: ConcurrentRun = {
-      wallMs: mean(reactBefore.wallMs, reactAfter.wallMs),
-      throughputPerS: mean(reactBefore.throughputPerS, reactAfter.throughputPerS),
-      p50Ms: mean(reactBefore.p50Ms, reactAfter.p50Ms),
-      p99Ms: mean(reactBefore.p99Ms, reactAfter.p99Ms),
-    };
+    phase = "createReactAgent second steps (after)";
+    const reactWarmAfter = await concurrently(options.sessions, (index) => react.invoke(input(), thread("react-b", index)));
+    const reactRun = meanRun(reactBefore, reactAfter);
+    const reactWarm = meanRun(reactWarmBefore, reactWarmAfter);
     phase = "executor.close() after the steps";
     await executor.close();
     // let the host heap shrink back after the bursts before memory is watched
