@@ -304,7 +304,19 @@ export class JupyterExecutor implements Executor {
       const snapshot = await session.snapshot(this.#maxVariableChars, this.#snapshotTimeoutMs).catch(() => undefined);
       return { error, ...(snapshot && { snapshot }) };
     }
-    const change = await this.#sessions.restart(session, "interrupt-ignored");
+    const { change, event } = await this.#sessions.restart(session, "interrupt-ignored");
+    if (event === "kernel-gone") {
+      // The kernel was deleted on the server (by hand or by its idle culler): the code never got an answer.
+      return {
+        error: {
+          name: "SessionCrashedError",
+          message:
+            "The Python kernel no longer exists on the server (it was shut down there, for example by an idle culler), " +
+            "so the code got no answer. A new kernel was started.",
+        },
+        change,
+      };
+    }
     return { error: { ...error, message: `${message} The kernel was restarted.` }, change };
   }
 

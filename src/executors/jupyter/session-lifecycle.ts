@@ -146,16 +146,20 @@ export class SessionLifecycle {
     return this.#onNewKernel((kernelId, connection) => this.#reattach(session, kernelId, event, connection));
   }
 
-  /** Restarts the kernel in place (same id); falls back to a new kernel when the server no longer has it. */
-  async restart(session: KernelSession, event: KernelEvent): Promise<SessionChange> {
+  /**
+   * Restarts the kernel in place (same id); falls back to a new kernel when
+   * the server no longer has it. Returns the change and the event it reports:
+   * `event`, or `"kernel-gone"` after the fallback.
+   */
+  async restart(session: KernelSession, event: KernelEvent): Promise<{ change: SessionChange; event: KernelEvent }> {
     session.connection.close();
     try {
       await this.#client.restartKernel(session.kernelId);
-      return await this.#reattach(session, session.kernelId, event);
+      return { change: await this.#reattach(session, session.kernelId, event), event };
     } catch (error) {
       if (!(error instanceof KernelGoneError)) throw error;
       // Whatever went wrong in the cell, the kernel itself is gone: say that.
-      return this.replace(session, "kernel-gone");
+      return { change: await this.replace(session, "kernel-gone"), event: "kernel-gone" };
     }
   }
 
