@@ -12,11 +12,18 @@ export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 const DEBIAN_JUPYTER_SERVER = "/usr/bin/jupyter-server";
 const READY_POLL_INTERVAL_MS = 50;
 /**
- * Longest Unix socket path Linux takes (`sun_path` is 108 bytes with its NUL),
- * less what jupyter_client appends to the runtime directory for a kernel's
- * socket: `/kernel-<uuid>-ipc-<n>`.
+ * Longest Unix socket path, in bytes without its NUL: `sun_path` is 108 bytes
+ * on Linux, 104 on macOS and the BSDs.
  */
-const MAX_IPC_RUNTIME_DIR_CHARS = 107 - "/kernel-00000000-0000-0000-0000-000000000000-ipc-99".length;
+const MAX_SOCKET_PATH_BYTES = process.platform === "linux" ? 107 : 103;
+/** What jupyter_client appends to the runtime directory for a kernel's socket (its longest form). */
+const KERNEL_SOCKET_SUFFIX = "/kernel-00000000-0000-0000-0000-000000000000-ipc-99";
+
+/** The longest kernel socket path under `runtimeDir`, in bytes, when it is too long for a Unix socket. */
+function socketPathOverflow(runtimeDir: string): number | undefined {
+  const bytes = Buffer.byteLength(runtimeDir + KERNEL_SOCKET_SUFFIX);
+  return bytes > MAX_SOCKET_PATH_BYTES ? bytes : undefined;
+}
 const STDERR_TAIL_CHARS = 4_000;
 
 export interface StartLocalJupyterOptions {
@@ -43,8 +50,9 @@ export interface StartLocalJupyterOptions {
    * kernel binding them (which kills the kernel). `"tcp"`: loopback ports,
    * Jupyter's default. `"auto"` takes `ipc` unless the state directory's
    * path is too long for a Unix socket (a long `TMPDIR`). The sandbox always
-   * uses `ipc`. The executor talks to the server over HTTP and WebSockets
-   * either way.
+   * uses `ipc`. With `"ipc"` or the sandbox, a path too long for a socket is
+   * an error before anything starts. The executor talks to the server over
+   * HTTP and WebSockets either way.
    * @defaultValue `"auto"`
    */
   kernelTransport?: "auto" | "ipc" | "tcp";
@@ -169,12 +177,19 @@ export async function startLocalJupyter(
 
   const runtimeDir = join(stateDir, "runtime");
   const requested = options.kernelTransport ?? "auto";
+  const overflow = socketPathOverflow(runtimeDir);
   const transport: "ipc" | "tcp" =
-    sandbox !== undefined || requested === "ipc"
-      ? "ipc"
-      : requested === "tcp" || runtimeDir.length > MAX_IPC_RUNTIME_DIR_CHARS
-        ? "tcp"
-        : "ipc";
+    sandbox !== undefined || requested === "ipc" ? "ipc" : requested === "tcp" || overflow !== undefined ? "tcp" : "ipc";
+  if (transport === "ipc" && overflow !== undefined) {
+    // Kernels would fail to bind their sockets, each after a long wait: say why now.
+    await rm(stateDir, { recursive: true, force: true });
+    throw new Error(
+      `Kernel sockets under ${runtimeDir} would be ${overflow} bytes long, over the ${MAX_SOCKET_PATH_BYTES} a Unix socket path allows` +
+        (sandbox !== undefined
+          ? ": a sandboxed server needs Unix sockets, so set TMPDIR to a shorter directory."
+          : ': set TMPDIR to a shorter directory, or use `kernelTransport: "auto"` (TCP when the path is too long).')
+    );
+  }
   const args = [
     "--no-browser",
     "--ServerApp.ip=127.0.0.1",

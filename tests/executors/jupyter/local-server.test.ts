@@ -98,24 +98,50 @@ describe("startLocalJupyter", () => {
       }
     });
 
-    it("falls back to TCP when the state directory is too deep for a Unix socket path", () => {
+    describe("with a state directory too deep for a Unix socket path", () => {
       // os.tmpdir() reads the real environment, so the server starts in a child process with a deep TMPDIR.
-      const deep = join(tmpdir(), `codeact-deep-${"d".repeat(70)}`);
-      mkdirSync(deep, { recursive: true });
-      try {
+      let deep: string;
+      beforeAll(() => {
+        deep = join(tmpdir(), `codeact-deep-${"d".repeat(70)}`);
+        mkdirSync(deep, { recursive: true });
+      });
+      afterAll(() => rmSync(deep, { recursive: true, force: true }));
+
+      const startIn = (directory: string, kernelTransport: string): Record<string, string> => {
         const child = spawnSync(
           process.execPath,
-          ["--no-node-snapshot", "--import", "tsx", join(__dirname, "fixtures", "transport-of-new-server.ts")],
-          { env: { ...process.env, TMPDIR: deep }, encoding: "utf8", timeout: 50_000 }
+          ["--no-node-snapshot", "--import", "tsx", join(__dirname, "fixtures", "transport-of-new-server.ts"), kernelTransport],
+          { env: { ...process.env, TMPDIR: directory }, encoding: "utf8", timeout: 50_000 }
         );
         expect(child.stderr).toBe("");
-        const seen = JSON.parse(child.stdout) as { stateDir: string; chosen: string; used: string; output: string };
-        expect(seen.stateDir.startsWith(deep)).toBe(true);
+        return JSON.parse(child.stdout) as Record<string, string>;
+      };
+
+      it('"auto" falls back to TCP', () => {
+        const seen = startIn(deep, "auto");
+        expect(seen.stateDir?.startsWith(deep)).toBe(true);
         expect(seen).toMatchObject({ chosen: "tcp", used: "tcp" });
         expect(seen.output).toContain("42");
-      } finally {
-        rmSync(deep, { recursive: true, force: true });
-      }
+      });
+
+      it('"ipc" is refused before anything starts, saying why and what to change, and leaves no state directory', () => {
+        const seen = startIn(deep, "ipc");
+        expect(seen.error).toMatch(/Kernel sockets under .* would be \d+ bytes long, over the 107 a Unix socket path allows/);
+        expect(seen.error).toMatch(/TMPDIR/);
+        expect(readdirSync(deep).filter((name) => name.startsWith("codeact-jupyter-"))).toEqual([]);
+      });
+
+      it("counts bytes, not characters: a path of multi-byte characters that fits in characters is still too long", () => {
+        // Ten three-byte characters: the state directory's path (this directory plus 31 characters) is
+        // 46 characters, under the 56 that leave room for a socket's name, but 66 bytes.
+        const wide = `/tmp/${"日".repeat(10)}`;
+        mkdirSync(wide, { recursive: true });
+        try {
+          expect(startIn(wide, "ipc").error).toMatch(/bytes long/);
+        } finally {
+          rmSync(wide, { recursive: true, force: true });
+        }
+      });
     });
 
     it("refuses TCP for a sandboxed server before starting anything", async () => {
