@@ -153,7 +153,7 @@ export class JupyterExecutor implements Executor {
       request.definitions,
       request.startOver === true
     );
-    request.onResumeToken?.(formatResumeToken(session.kernelId));
+    if (request.onResumeToken) request.onResumeToken(handOutToken(session));
     const tools = request.tools ?? {};
     await session.installTools(Object.keys(tools).filter((name) => PYTHON_IDENTIFIER.test(name)).sort(), SETUP_TIMEOUT_MS);
     if (request.signal?.aborted) {
@@ -161,7 +161,7 @@ export class JupyterExecutor implements Executor {
         ...aborted("The run was aborted before the code started."),
         variables: session.variables,
         unsavedVariables: session.unsavedVariables,
-        resumeToken: formatResumeToken(session.kernelId),
+        resumeToken: handOutToken(session),
         ...(startChange && { sessionChange: startChange }),
       };
     }
@@ -203,7 +203,7 @@ export class JupyterExecutor implements Executor {
         unsavedVariables: session.unsavedVariables,
         ...(!noDefinitions(session.definitions) && { definitions: session.definitions }),
       }),
-      resumeToken: formatResumeToken(session.kernelId),
+      resumeToken: handOutToken(session),
       durationMs: performance.now() - startedAt,
     };
     const dropped = output.outputs.length - outputs.length;
@@ -340,6 +340,12 @@ export class JupyterExecutor implements Executor {
       change,
     };
   }
+}
+
+/** The session's resume token, for the caller: its kernel is now one a later process may come back to. */
+function handOutToken(session: KernelSession): string {
+  session.resumable = true;
+  return formatResumeToken(session.kernelId);
 }
 
 /** Creates a {@link JupyterExecutor}. */

@@ -93,6 +93,11 @@ export class KernelSession {
   crashed = false;
   /** When the session's last cell ended (or it was opened): after a while idle, the kernel is checked before use. */
   lastUsedAt = Date.now();
+  /**
+   * The caller has this kernel's id (in a resume token), so a later process
+   * can come back to it: only such a kernel is kept by `keepKernelsOnClose`.
+   */
+  resumable = false;
 
   constructor(
     id: string,
@@ -115,6 +120,7 @@ export class KernelSession {
     this.connection = connection;
     this.crashed = false;
     this.installedTools = undefined;
+    this.resumable = false;
     this.#watch();
   }
 

@@ -123,7 +123,9 @@ export class SessionLifecycle {
         throw error;
       });
       if (model && model.execution_state !== "dead") {
-        const { session, fresh } = await this.#open(sessionId, resumeId, accepted);
+        const { session, fresh } = await this.#open(sessionId, resumeId, accepted, { newKernel: false });
+        // The caller brought this kernel's id: it stays resumable.
+        session.resumable = true;
         if (!fresh) {
           session.definitions = definitions;
           return { session };
@@ -134,7 +136,9 @@ export class SessionLifecycle {
       }
       event = "kernel-gone";
     }
-    const { session } = await this.#onNewKernel((kernelId, connection) => this.#open(sessionId, kernelId, accepted, connection));
+    const { session } = await this.#onNewKernel((kernelId, warmConnection) =>
+      this.#open(sessionId, kernelId, accepted, { newKernel: true, ...(warmConnection && { warmConnection }) })
+    );
     const report = await session.restore(accepted, SETUP_TIMEOUT_MS, definitions);
     return { session, change: this.#restoredChange(session, event, accepted, withRejected(report, rejected), definitions) };
   }
@@ -172,7 +176,8 @@ export class SessionLifecycle {
     await Promise.allSettled(
       sessions.map(async (session) => {
         session.connection.close();
-        if (!this.#options.keepKernelsOnClose) await this.shutdownKernel(session.kernelId);
+        // A kernel whose id never reached the caller cannot be resumed: keeping it would leak it.
+        if (!this.#options.keepKernelsOnClose || !session.resumable) await this.shutdownKernel(session.kernelId);
       })
     );
   }
@@ -245,11 +250,27 @@ export class SessionLifecycle {
       try {
         return await use(warm.kernelId, warm.connection);
       } catch (error) {
-        if (error instanceof ExecutorClosedError) throw error;
-        await this.#pool.discard(warm);
+        const closed = error instanceof ExecutorClosedError;
+        // Replaced below, or closed before a session held it: nothing keeps this kernel.
+        if (!closed || !this.#holds(warm.kernelId)) await this.#pool.discard(warm);
+        if (closed) throw error;
       }
     }
-    return use(await this.#startKernel());
+    const kernelId = await this.#startKernel();
+    try {
+      return await use(kernelId);
+    } catch (error) {
+      if (error instanceof ExecutorClosedError && !this.#holds(kernelId)) {
+        await this.#client.shutdownKernel(kernelId).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** Does a session run on this kernel? */
+  #holds(kernelId: string): boolean {
+    for (const session of this.#sessions.values()) if (session.kernelId === kernelId) return true;
+    return false;
   }
 
   /** Connects to a kernel (or takes the warm kernel's connection), bootstraps it and registers the session. */
@@ -257,7 +278,7 @@ export class SessionLifecycle {
     sessionId: string,
     kernelId: string,
     variables: Record<string, JsonValue>,
-    warmConnection?: KernelConnection
+    { newKernel, warmConnection }: { newKernel: boolean; warmConnection?: KernelConnection }
   ): Promise<{ session: KernelSession; fresh: boolean }> {
     const connection = warmConnection ?? (await this.#connection(kernelId));
     // A warm connection may have lost its socket while it waited: reopen it (a no-op when open).
@@ -265,10 +286,11 @@ export class SessionLifecycle {
     const session = new KernelSession(sessionId, this.#client.baseUrl, kernelId, connection, variables);
     this.#sessions.set(sessionId, session);
     if (this.#closed) {
-      // close() ran meanwhile and did not see this session.
+      // close() ran meanwhile and did not see this session. A new kernel has run
+      // nothing and no thread names it: keepKernelsOnClose does not keep it.
       this.#sessions.delete(sessionId);
       connection.close();
-      if (!this.#options.keepKernelsOnClose) await this.#client.shutdownKernel(kernelId).catch(() => undefined);
+      if (newKernel || !this.#options.keepKernelsOnClose) await this.#client.shutdownKernel(kernelId).catch(() => undefined);
       throw new ExecutorClosedError(this.#options.executorName);
     }
     try {
@@ -285,7 +307,8 @@ export class SessionLifecycle {
     this.#starting.add(starting);
     try {
       const model = await starting;
-      if (this.#closed && !this.#options.keepKernelsOnClose) {
+      if (this.#closed) {
+        // Started for a session that will not run: nothing to keep, even with keepKernelsOnClose.
         await this.#client.shutdownKernel(model.id).catch(() => undefined);
         throw new ExecutorClosedError(this.#options.executorName);
       }

@@ -17,11 +17,16 @@ export function processesMentioning(text: string): number[] {
 }
 
 export async function listKernelIds(baseUrl: string, token: string): Promise<string[]> {
-  const response = await fetch(new URL("api/kernels", baseUrl), {
-    headers: { Authorization: `token ${token}` },
-  });
-  const kernels = (await response.json()) as { id: string }[];
-  return kernels.map((kernel) => kernel.id);
+  // The server can answer a listing with an error while a kernel is half shut down: ask again, briefly.
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await fetch(new URL("api/kernels", baseUrl), {
+      headers: { Authorization: `token ${token}` },
+    });
+    const body = (await response.json()) as unknown;
+    if (response.ok && Array.isArray(body)) return (body as { id: string }[]).map((kernel) => kernel.id);
+    if (attempt >= 20) throw new Error(`listing kernels failed: HTTP ${response.status} ${JSON.stringify(body).slice(0, 500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Deletes a kernel through the server's REST API, as a user or the idle culler would; returns the HTTP status. */

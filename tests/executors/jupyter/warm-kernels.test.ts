@@ -153,6 +153,42 @@ describe("warm kernels", () => {
     await deleteKernel(kernelIdOf(result));
   });
 
+  it("keepKernelsOnClose keeps no kernel that a new session had not used yet when close() came", async () => {
+    // The kernel of a session that never ran a cell holds nothing to resume, and no thread's state names it.
+    for (const warmKernels of [0, 1]) {
+      const keeping = new JupyterExecutor({ baseUrl: server.baseUrl, token: server.token, warmKernels, keepKernelsOnClose: true });
+      if (warmKernels > 0) await untilKernelCount(1);
+      const cell = keeping.execute({ sessionId: `late-${warmKernels}`, code: "print(1)" });
+      // close() lands while the kernel is started (or the warm one taken) for the new session.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await keeping.close();
+      await expect(cell).rejects.toThrow(ExecutorClosedError);
+      expect(await untilKernelCount(0, 10_000)).toEqual([]);
+    }
+  });
+
+  it("keepKernelsOnClose keeps no kernel whose id never reached the caller: close() during a session's first cell", async () => {
+    const keeping = new JupyterExecutor({ baseUrl: server.baseUrl, token: server.token, keepKernelsOnClose: true });
+    const cell = keeping.execute({ sessionId: "first-cell", code: "import time\ntime.sleep(10)" });
+    cell.catch(() => undefined);
+    await untilKernelCount(1);
+    // The cell is under way: its kernel has been started and the session opened on it.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await keeping.close();
+    expect(await untilKernelCount(0, 10_000)).toEqual([]);
+    // A kernel the caller was told about (a result, or onResumeToken) is kept, as before.
+    const told: string[] = [];
+    const keepingToo = new JupyterExecutor({ baseUrl: server.baseUrl, token: server.token, keepKernelsOnClose: true });
+    const slow = keepingToo.execute({ sessionId: "told", code: "import time\ntime.sleep(10)", onResumeToken: (token) => told.push(token) });
+    slow.catch(() => undefined);
+    const [kernelId] = await untilKernelCount(1);
+    while (told.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    await keepingToo.close();
+    expect(await kernels()).toEqual([kernelId]);
+    expect(told[0]).toContain(kernelId as string);
+    await deleteKernel(kernelId as string);
+  });
+
   it("refuses a warmKernels that is not a whole number of kernels", () => {
     for (const warmKernels of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => new JupyterExecutor({ baseUrl: server.baseUrl, warmKernels })).toThrow(RangeError);
