@@ -69,6 +69,6 @@ export function describeSandbox(timeoutMs: number, memoryLimitMb: number, maxOut
     "Your code runs as JavaScript in an isolated V8 sandbox (TypeScript syntax is accepted; types are ignored). console.log pretty-prints objects, arrays, Maps and errors; tool arguments and results are JSON values.",
     "Only standard JavaScript built-ins exist (JSON, Math, Date, Intl, RegExp, Map, Set, Promise, typed arrays, ...): there is no require/import, no process, no filesystem, no network or fetch, no setTimeout or other timers, and no Node.js or browser APIs.",
     `Limits: each code block may run for ${seconds} seconds and use about ${memoryLimitMb} MB of memory; output over ${maxOutputChars} characters is cut in the middle.`,
-    "If a block hits a limit the sandbox restarts: variables holding JSON data are restored, while functions, class instances, Maps and Sets are lost and must be defined again.",
+    "If a block hits a limit the sandbox restarts: variables holding JSON data, top-level function and class declarations and instances of those classes are restored; other values (Maps, Sets, closures) are lost, and you are told which names to define again.",
   ].join("\n");
 }

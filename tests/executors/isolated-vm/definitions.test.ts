@@ -112,6 +112,23 @@ describe.each(["in-process", "process"] as const)("definitions that travel (%s i
     expect(restarted.sessionChange?.notes?.join(" ")).toMatch(/closures over a finished cell's local state, generators, promises/);
   });
 
+  it("keeps after a restart what the model's prompt says it keeps, and loses what it says it loses", async () => {
+    const sessionId = `promise-${isolation}`;
+    const first = await a.execute({
+      sessionId,
+      code: "function double(x) { return x * 2 }\nclass Box { constructor(v) { this.v = v } get() { return this.v } }\nconst box = new Box(5)\nconst data = { n: 1 }\nconst seen = new Map([[1, 2]])",
+    });
+    expect(first.error).toBeUndefined();
+    const restarted = await a.execute({ code: "while (true) {}", sessionId });
+    expect(restarted.error?.name).toBe("TimeoutError");
+    const after = await a.execute({ sessionId, code: "[double(21), box.get(), data.n, typeof seen]" });
+    expect(after.value).toBe("[ 42, 5, 1, 'undefined' ]");
+    expect(restarted.sessionChange?.lost).toEqual(["seen"]);
+    // The prompt's promise, sentence by sentence.
+    expect(a.description).toMatch(/variables holding JSON data, top-level function and class declarations and instances of those classes are restored/);
+    expect(a.description).toMatch(/other values \(Maps, Sets, closures\) are lost, and you are told which names to define again/);
+  });
+
   it("restores what it can when a definition fails to replay, and says why", async () => {
     const sessionId = `fails-${isolation}`;
     const first = await step(
