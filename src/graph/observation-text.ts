@@ -70,7 +70,8 @@ export function formatExecutionResult(
 }
 
 function formatError(error: ExecutionError): string {
-  const headline = `Error: ${error.name}: ${error.message}`;
+  // A plain JavaScript Error reads as it prints ("Error: boom"), not "Error: Error: boom".
+  const headline = error.name === "Error" ? `Error: ${error.message}` : `Error: ${error.name}: ${error.message}`;
   const traceback = error.traceback?.replace(/\s+$/, "");
   if (!traceback) return headline;
   // A JavaScript stack repeats "Name: message" on its first line.

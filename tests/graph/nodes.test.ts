@@ -221,11 +221,15 @@ describe("observations", () => {
       })
     );
     expect(text).toBe(
-      "Output (truncated):\na\nb\n\nValue: [1, 2]\n\nDisplayed text/html:\nx\n\nError: Error: boom\nTraceback:\n    at f (<cell>:2:9)"
+      "Output (truncated):\na\nb\n\nValue: [1, 2]\n\nDisplayed text/html:\nx\n\nError: boom\nTraceback:\n    at f (<cell>:2:9)"
     );
     expect(formatExecutionResult(result({}))).toBe("The code ran without output or value.");
     expect(formatExecutionResult(result({ error: { name: "TimeoutError", message: "over 5000 ms" } }))).toBe(
       "Error: TimeoutError: over 5000 ms"
+    );
+    // A plain Error is said once, as JavaScript prints it.
+    expect(formatExecutionResult(result({ error: { name: "Error", message: "get_price: invalid arguments" } }))).toBe(
+      "Error: get_price: invalid arguments"
     );
   });
 
