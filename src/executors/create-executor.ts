@@ -28,8 +28,10 @@ export type ExecutorSpec =
       /**
        * A Jupyter server to run kernels on. Without it a local `jupyter-server`
        * is started on the first cell (options of `startLocalJupyter`) and
-       * stopped by `close()`. A function is asked on the first cell (a
-       * server shared by several executors, started when first needed).
+       * stopped by `close()`; its kernels run in the bubblewrap sandbox unless
+       * `{ local: { sandbox: false } }` says otherwise. A function is asked on
+       * the first cell (a server shared by several executors, started when
+       * first needed).
        */
       server?: JupyterServerAddress | { local: StartLocalJupyterOptions } | (() => Promise<JupyterServerAddress>);
       /** Options of `JupyterExecutor` other than the server's address. */
@@ -76,7 +78,7 @@ export class LazyExecutor implements Executor {
     const { JupyterExecutor } = await import("./jupyter/index.js");
     // The client connects on the first cell, so an address nobody listens on is fine here.
     const server = this.#spec.server;
-    const localSandbox = server !== undefined && typeof server !== "function" && "local" in server && Boolean(server.local.sandbox);
+    const localSandbox = (server === undefined || (typeof server !== "function" && "local" in server)) && localServerOptions(server).sandbox !== false;
     return new JupyterExecutor({
       ...this.#spec.options,
       ...(this.#spec.options?.sandboxed === undefined && localSandbox && { sandboxed: true }),
@@ -128,7 +130,7 @@ export class LazyExecutor implements Executor {
       if (typeof spec.server === "function") {
         server = await spec.server();
       } else if (spec.server === undefined || "local" in spec.server) {
-        const local = await startLocalJupyter(spec.server?.local ?? {});
+        const local = await startLocalJupyter(localServerOptions(spec.server));
         this.#stopServer = () => local.stop();
         server = { baseUrl: local.baseUrl, token: local.token };
         sandboxed = local.sandboxed;
@@ -145,4 +147,10 @@ export class LazyExecutor implements Executor {
     this.#loaded = executor;
     return executor;
   }
+}
+
+/** A local server's options: its kernels sandboxed unless `sandbox: false` is given. */
+function localServerOptions(server: { local: StartLocalJupyterOptions } | undefined): StartLocalJupyterOptions {
+  const local = server?.local ?? {};
+  return { ...local, sandbox: local.sandbox ?? true };
 }

@@ -15,10 +15,29 @@ describe("createExecutor, the one executor factory", () => {
     }
   });
 
-  it("starts a local Jupyter server for Python on the first cell and stops it on close", async () => {
+  it("starts a local Jupyter server for Python, its kernels sandboxed by default", async () => {
+    process.env["CODEACT_TEST_HOST_SECRET"] = "visible-on-the-host";
     const executor = createExecutor({ language: "python", options: { timeoutMs: 20_000 } });
+    try {
+      expect(await executor.describe()).toMatch(/The kernel is sandboxed: it has no network/);
+      const result = await executor.execute({
+        code: "import os\nprint(os.environ.get('CODEACT_TEST_HOST_SECRET'), os.path.exists(os.path.expanduser('~root/.bashrc')) or os.access('/root', os.R_OK))",
+        sessionId: "sandboxed",
+      });
+      expect(result.error).toBeUndefined();
+      // Nothing of the host's environment or home reaches model code.
+      expect(result.output).toBe("None False\n");
+    } finally {
+      delete process.env["CODEACT_TEST_HOST_SECRET"];
+      await executor.close();
+    }
+  }, 60_000);
+
+  it("with `sandbox: false`, starts a plain local Jupyter server on the first cell and stops it on close", async () => {
+    const executor = createExecutor({ language: "python", server: { local: { sandbox: false } }, options: { timeoutMs: 20_000 } });
     const before = await executor.describe();
     expect(before).toContain("Python");
+    expect(before).not.toMatch(/sandboxed/);
     const result = await executor.execute({ code: "import os\nprint(os.getppid())\n6 * 7", sessionId: "py" });
     expect(result.error).toBeUndefined();
     expect(result.value).toBe("42");

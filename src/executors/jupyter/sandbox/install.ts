@@ -16,7 +16,8 @@ const SYSTEM_PYTHON = "/usr/bin/python3";
 
 const OPT_OUT =
   "To run kernels without the sandbox (with your user's full rights), pass `sandbox: false` to startLocalJupyter " +
-  "(CLI: --no-sandbox; Studio graph codeact_python: the CODEACT_PYTHON_SANDBOX=off environment variable).";
+  "(createExecutor: `server: { local: { sandbox: false } }`; CLI: --no-sandbox; Studio graph codeact_python: the " +
+  "CODEACT_PYTHON_SANDBOX=off environment variable).";
 
 /** Where the sandbox's files go in the server's state directory, and the server's extra arguments. */
 export interface InstalledSandbox {
