@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { IsolatedVmExecutor } from "../../src/executors/isolated-vm/index.js";
 import type { ExecuteResult, HostFunction } from "../../src/executors/types.js";
 
@@ -63,6 +65,22 @@ while (queue.length && seen.size < 20000) {
       "const out = [typeof WebAssembly]\ntry { await import('node:fs') } catch (e) { out.push(e.constructor.name) }\nout"
     );
     expect(result.value).toMatch(/^\[ 'undefined', '(TypeError|Error)' \]$/);
+  });
+
+  it("has no gc() even when the host was started with --expose-gc, in either isolation mode", () => {
+    // V8's flag reaches every context of the process; a child process runs with it.
+    const child = spawnSync(
+      process.execPath,
+      ["--expose-gc", "--no-node-snapshot", "--import", "tsx", join(__dirname, "..", "executors", "isolated-vm", "fixtures", "expose-gc.ts")],
+      { encoding: "utf8", timeout: 60_000 }
+    );
+    const seen = JSON.parse(child.stdout) as Record<string, unknown>;
+    // The host has it (so the flag took effect); model code does not, and it is no variable of the session.
+    expect(seen).toEqual({
+      host: "function",
+      "in-process": { value: "'undefined'", variables: ["kept"] },
+      process: { value: "'undefined'", variables: ["kept"] },
+    });
   });
 
   it("eval and Function inside the sandbox see only the sandbox", async () => {

@@ -21,6 +21,9 @@ delete G.Atomics.waitAsync;
 // between cells too: code of a finished cell would run (and could spin) while
 // no cell is running. The spec lets callbacks never run; removing it is clearer.
 delete G.FinalizationRegistry;
+// A host started with --expose-gc gives every context V8's gc(): not a built-in,
+// and model code must not force full collections on demand. Not configurable, so emptied.
+if ("gc" in G) G.gc = undefined;
 const indirectEval = G.eval;
 const JSONStringify = JSON.stringify;
 const JSONParse = JSON.parse;
