@@ -116,11 +116,12 @@ export class KernelSession {
 
   /** Moves the session to another kernel (or a new connection to the same one). */
   attach(kernelId: string, connection: KernelConnection): void {
+    // A new kernel's id has not reached the caller yet; the same kernel (restarted, reconnected) keeps its standing.
+    if (kernelId !== this.kernelId) this.resumable = false;
     this.kernelId = kernelId;
     this.connection = connection;
     this.crashed = false;
     this.installedTools = undefined;
-    this.resumable = false;
     this.#watch();
   }
 
