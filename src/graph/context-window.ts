@@ -11,6 +11,7 @@ import { HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { clip } from "../shared/clip.js";
 import { messageText } from "../shared/message-text.js";
 import { CODEACT_MESSAGE_KEY, isObservation, OBSERVATION_MARK, observationDetails } from "./messages.js";
+import { errorHeadline } from "./observation-text.js";
 
 /** See `CreateCodeActParams.contextWindow`. */
 export interface ContextWindowOptions {
@@ -64,7 +65,7 @@ function shortened(message: BaseMessage, maxChars: number): BaseMessage {
     if (details.value !== undefined) sections.push(`Value: ${clip(details.value, maxChars)}`);
     const images = (details.outputs ?? []).length;
     if (images > 0) sections.push(`[${images} rich output(s) displayed]`);
-    if (details.error !== undefined) sections.push(`Error: ${details.error.name}: ${clip(details.error.message, maxChars)}`);
+    if (details.error !== undefined) sections.push(errorHeadline(details.error, clip(details.error.message, maxChars)));
     if (sections.length === 0) sections.push("The code ran without output or value.");
     text = sections.join("\n\n");
   } else {

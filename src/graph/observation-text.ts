@@ -69,9 +69,16 @@ export function formatExecutionResult(
   return sections.join("\n\n");
 }
 
+/**
+ * An error's first line in an observation. A plain JavaScript Error reads as
+ * it prints ("Error: boom"), not "Error: Error: boom".
+ */
+export function errorHeadline(error: Pick<ExecutionError, "name" | "message">, message = error.message): string {
+  return error.name === "Error" ? `Error: ${message}` : `Error: ${error.name}: ${message}`;
+}
+
 function formatError(error: ExecutionError): string {
-  // A plain JavaScript Error reads as it prints ("Error: boom"), not "Error: Error: boom".
-  const headline = error.name === "Error" ? `Error: ${error.message}` : `Error: ${error.name}: ${error.message}`;
+  const headline = errorHeadline(error);
   const traceback = error.traceback?.replace(/\s+$/, "");
   if (!traceback) return headline;
   // A JavaScript stack repeats "Name: message" on its first line.

@@ -38,6 +38,17 @@ describe("windowMessages", () => {
     expect(textOf(messages[2])).toContain("x".repeat(3_000));
   });
 
+  it("says a plain Error's headline once, as the whole observation does", () => {
+    const plain = [
+      createObservationForTests({ output: long("four"), error: { name: "Error", message: "boom" } }),
+      new AIMessage("```js\nstep(5)\n```"),
+      createObservationForTests({ output: "last" }),
+    ];
+    const shortened = textOf(windowMessages(plain, { keepLast: 1, maxOlderChars: 200 })[0]);
+    expect(shortened).toContain("Error: boom");
+    expect(shortened).not.toContain("Error: Error");
+  });
+
   it("sends everything whole when the window holds every observation", () => {
     const sent = windowMessages(messages, { keepLast: 3, maxOlderChars: 200 });
     sent.forEach((message, index) => expect(message).toBe(messages[index]));

@@ -305,6 +305,10 @@ export class JupyterExecutor implements Executor {
       return { error, ...(snapshot && { snapshot }) };
     }
     const { change, event } = await this.#sessions.restart(session, "interrupt-ignored");
+    if (event === "kernel-gone" && kind === "abort") {
+      // Still an abort (callers rely on AbortError), saying what the kernel turned out to be.
+      return { error: { ...error, message: `${message} The kernel no longer existed on the server, so a new one was started.` }, change };
+    }
     if (event === "kernel-gone") {
       // The kernel was deleted on the server (by hand or by its idle culler): the code never got an answer.
       return {

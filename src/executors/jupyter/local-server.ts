@@ -154,7 +154,10 @@ export async function startLocalJupyter(
   const command =
     options.command ?? (existsSync(DEBIAN_JUPYTER_SERVER) ? DEBIAN_JUPYTER_SERVER : "jupyter-server");
   if (options.sandbox && options.kernelTransport === "tcp") {
-    throw new Error('A sandboxed kernel has no network: `kernelTransport: "tcp"` cannot be used with `sandbox`.');
+    throw new Error(
+      'A sandboxed kernel has no network: `kernelTransport: "tcp"` cannot be used with `sandbox` ' +
+        "(createExecutor sandboxes its local server unless given `sandbox: false`)."
+    );
   }
   const token = options.token ?? randomBytes(24).toString("hex");
   const port = options.port ?? (await freePort());
@@ -162,6 +165,21 @@ export async function startLocalJupyter(
   const rootDir = options.rootDir ?? join(stateDir, "work");
   await mkdir(rootDir, { recursive: true });
   const sandboxOptions = options.sandbox === true ? {} : options.sandbox === false ? undefined : options.sandbox;
+  const runtimeDir = join(stateDir, "runtime");
+  const requested = options.kernelTransport ?? "auto";
+  const overflow = socketPathOverflow(runtimeDir);
+  const transport: "ipc" | "tcp" =
+    sandboxOptions !== undefined || requested === "ipc" ? "ipc" : requested === "tcp" || overflow !== undefined ? "tcp" : "ipc";
+  if (transport === "ipc" && overflow !== undefined) {
+    // Kernels would fail to bind their sockets, each after a long wait: say why now, before anything starts.
+    await rm(stateDir, { recursive: true, force: true });
+    throw new Error(
+      `Kernel sockets under ${runtimeDir} would be ${overflow} bytes long, over the ${MAX_SOCKET_PATH_BYTES} a Unix socket path allows` +
+        (sandboxOptions !== undefined
+          ? ": a sandboxed server needs Unix sockets, so set TMPDIR to a shorter directory."
+          : ': set TMPDIR to a shorter directory, or use `kernelTransport: "auto"` (TCP when the path is too long).')
+    );
+  }
   let sandbox: InstalledSandbox | undefined;
   try {
     sandbox = sandboxOptions === undefined ? undefined : await installSandbox(stateDir, sandboxOptions);
@@ -175,21 +193,6 @@ export async function startLocalJupyter(
     options.tcpNoDelay === false ? "# TCP_NODELAY patch disabled\n" : NODELAY_CONFIG
   );
 
-  const runtimeDir = join(stateDir, "runtime");
-  const requested = options.kernelTransport ?? "auto";
-  const overflow = socketPathOverflow(runtimeDir);
-  const transport: "ipc" | "tcp" =
-    sandbox !== undefined || requested === "ipc" ? "ipc" : requested === "tcp" || overflow !== undefined ? "tcp" : "ipc";
-  if (transport === "ipc" && overflow !== undefined) {
-    // Kernels would fail to bind their sockets, each after a long wait: say why now.
-    await rm(stateDir, { recursive: true, force: true });
-    throw new Error(
-      `Kernel sockets under ${runtimeDir} would be ${overflow} bytes long, over the ${MAX_SOCKET_PATH_BYTES} a Unix socket path allows` +
-        (sandbox !== undefined
-          ? ": a sandboxed server needs Unix sockets, so set TMPDIR to a shorter directory."
-          : ': set TMPDIR to a shorter directory, or use `kernelTransport: "auto"` (TCP when the path is too long).')
-    );
-  }
   const args = [
     "--no-browser",
     "--ServerApp.ip=127.0.0.1",

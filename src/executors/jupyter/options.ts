@@ -48,7 +48,10 @@ export interface JupyterExecutorOptions {
   maxRichOutputChars?: number;
   /**
    * Leave kernels running on `close()`, so another process can resume them
-   * with the `resumeToken`. @defaultValue `false`
+   * with the `resumeToken`: those whose id reached the caller (a result's or
+   * `onResumeToken`'s token, or the token the caller brought). A kernel
+   * started for a cell that had not answered yet is shut down: nothing could
+   * find it again. @defaultValue `false`
    */
   keepKernelsOnClose?: boolean;
   /**

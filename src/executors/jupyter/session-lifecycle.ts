@@ -124,8 +124,6 @@ export class SessionLifecycle {
       });
       if (model && model.execution_state !== "dead") {
         const { session, fresh } = await this.#open(sessionId, resumeId, accepted, { newKernel: false });
-        // The caller brought this kernel's id: it stays resumable.
-        session.resumable = true;
         if (!fresh) {
           session.definitions = definitions;
           return { session };
@@ -260,11 +258,22 @@ export class SessionLifecycle {
     try {
       return await use(kernelId);
     } catch (error) {
-      if (error instanceof ExecutorClosedError && !this.#holds(kernelId)) {
-        await this.#client.shutdownKernel(kernelId).catch(() => undefined);
-      }
+      // Failed before a session held it (its socket never opened, or close() came): nothing else will shut it down.
+      if (!this.#holds(kernelId)) await this.#client.shutdownKernel(kernelId).catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * The end of a re-attach that close() overtook: close() saw the session on
+   * its old kernel, so the new one is shut down here unless it is kept.
+   */
+  async #closedDuringReattach(session: KernelSession): Promise<ExecutorClosedError> {
+    session.connection.close();
+    if (!this.#options.keepKernelsOnClose || !session.resumable) {
+      await this.#client.shutdownKernel(session.kernelId).catch(() => undefined);
+    }
+    return new ExecutorClosedError(this.#options.executorName);
   }
 
   /** Does a session run on this kernel? */
@@ -284,6 +293,8 @@ export class SessionLifecycle {
     // A warm connection may have lost its socket while it waited: reopen it (a no-op when open).
     if (warmConnection) await warmConnection.connect();
     const session = new KernelSession(sessionId, this.#client.baseUrl, kernelId, connection, variables);
+    // A kernel the caller brought (its resume token) stays the caller's, whatever happens next.
+    session.resumable = !newKernel;
     this.#sessions.set(sessionId, session);
     if (this.#closed) {
       // close() ran meanwhile and did not see this session. A new kernel has run
@@ -336,8 +347,10 @@ export class SessionLifecycle {
       // Never let the next cell run in a kernel that was not restored: the
       // next request replaces it again and says so.
       session.crashed = true;
-      throw error;
+      throw this.#closed ? await this.#closedDuringReattach(session) : error;
     }
+    // close() may have run meanwhile and seen the session still on its old kernel.
+    if (this.#closed) throw await this.#closedDuringReattach(session);
     return this.#restoredChange(session, event, variables, report, definitions, session.unsavedVariables) ?? causedChange(event, []);
   }
 }

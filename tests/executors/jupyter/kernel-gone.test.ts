@@ -55,4 +55,16 @@ describe("a kernel deleted on the server", () => {
     expect(next.output).toBe("3\n");
     expect(kernelIdOf(next)).not.toBe(kernelIdOf(first));
   });
+
+  it("right after a cell, then aborted: still an AbortError (callers rely on it), saying the kernel was gone", async () => {
+    const first = await executor.execute({ sessionId: "aborted", code: "z = 7" });
+    await deleteKernel(kernelIdOf(first));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 500);
+    const stopped = await executor.execute({ sessionId: "aborted", code: "print(z)", signal: controller.signal });
+    expect(stopped.error?.name).toBe("AbortError");
+    expect(stopped.error?.message).toMatch(/aborted.*no longer existed on the server, so a new one was started/);
+    expect(stopped.sessionChange).toMatchObject({ cause: expect.stringMatching(/no longer exists/), restored: ["z"] });
+    expect((await executor.execute({ sessionId: "aborted", code: "print(z)" })).output).toBe("7\n");
+  });
 });

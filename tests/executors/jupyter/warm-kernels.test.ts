@@ -155,37 +155,46 @@ describe("warm kernels", () => {
 
   it("keepKernelsOnClose keeps no kernel that a new session had not used yet when close() came", async () => {
     // The kernel of a session that never ran a cell holds nothing to resume, and no thread's state names it.
-    for (const warmKernels of [0, 1]) {
-      const keeping = new JupyterExecutor({ baseUrl: server.baseUrl, token: server.token, warmKernels, keepKernelsOnClose: true });
-      if (warmKernels > 0) await untilKernelCount(1);
-      const cell = keeping.execute({ sessionId: `late-${warmKernels}`, code: "print(1)" });
-      // close() lands while the kernel is started (or the warm one taken) for the new session.
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      await keeping.close();
-      await expect(cell).rejects.toThrow(ExecutorClosedError);
-      expect(await untilKernelCount(0, 10_000)).toEqual([]);
-    }
+    const keeping = createExecutor({ keepKernelsOnClose: true });
+    const cell = keeping.execute({ sessionId: "late", code: "print(1)" });
+    // close() lands while the kernel is started for the new session (that takes about a second).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await keeping.close();
+    await expect(cell).rejects.toThrow(ExecutorClosedError);
+    expect(await untilKernelCount(0, 10_000)).toEqual([]);
   });
 
-  it("keepKernelsOnClose keeps no kernel whose id never reached the caller: close() during a session's first cell", async () => {
-    const keeping = new JupyterExecutor({ baseUrl: server.baseUrl, token: server.token, keepKernelsOnClose: true });
-    const cell = keeping.execute({ sessionId: "first-cell", code: "import time\ntime.sleep(10)" });
-    cell.catch(() => undefined);
-    await untilKernelCount(1);
-    // The cell is under way: its kernel has been started and the session opened on it.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await keeping.close();
-    expect(await untilKernelCount(0, 10_000)).toEqual([]);
-    // A kernel the caller was told about (a result, or onResumeToken) is kept, as before.
+  it.each([0, 1])(
+    "keepKernelsOnClose keeps no kernel whose id never reached the caller: close() during a session's first cell (warmKernels %i)",
+    async (warmKernels) => {
+      const keeping = createExecutor({ keepKernelsOnClose: true, warmKernels });
+      if (warmKernels > 0) {
+        await untilKernelCount(1);
+        // Time for the warm kernel to start and answer, so the session takes it.
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+      }
+      const cell = keeping.execute({ sessionId: `first-cell-${warmKernels}`, code: "import time\ntime.sleep(10)" });
+      cell.catch(() => undefined);
+      await untilKernelCount(warmKernels + 1);
+      // The cell is under way: its kernel has been started or taken and the session opened on it.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await keeping.close();
+      await expect(cell).rejects.toThrow();
+      expect(await untilKernelCount(0, 10_000)).toEqual([]);
+    }
+  );
+
+  it("keepKernelsOnClose keeps a kernel whose id reached the caller through onResumeToken", async () => {
     const told: string[] = [];
-    const keepingToo = new JupyterExecutor({ baseUrl: server.baseUrl, token: server.token, keepKernelsOnClose: true });
-    const slow = keepingToo.execute({ sessionId: "told", code: "import time\ntime.sleep(10)", onResumeToken: (token) => told.push(token) });
+    const keeping = createExecutor({ keepKernelsOnClose: true });
+    const slow = keeping.execute({ sessionId: "told", code: "import time\ntime.sleep(10)", onResumeToken: (token) => told.push(token) });
     slow.catch(() => undefined);
     const [kernelId] = await untilKernelCount(1);
-    while (told.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    await keepingToo.close();
-    expect(await kernels()).toEqual([kernelId]);
+    const deadline = Date.now() + 30_000;
+    while (told.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(told[0]).toContain(kernelId as string);
+    await keeping.close();
+    expect(await kernels()).toEqual([kernelId]);
     await deleteKernel(kernelId as string);
   });
 

@@ -21,9 +21,14 @@ delete G.Atomics.waitAsync;
 // between cells too: code of a finished cell would run (and could spin) while
 // no cell is running. The spec lets callbacks never run; removing it is clearer.
 delete G.FinalizationRegistry;
-// A host started with --expose-gc gives every context V8's gc(): not a built-in,
-// and model code must not force full collections on demand. Not configurable, so emptied.
-if ("gc" in G) G.gc = undefined;
+// A host started with --expose-gc (or --expose-gc-as=NAME) gives every context V8's
+// collector as an enumerable global, the only kind a fresh context has (built-ins are
+// not enumerable). Model code must not force full collections: emptied (not configurable).
+for (const name of Object.keys(G)) {
+  const descriptor = Object.getOwnPropertyDescriptor(G, name);
+  if (descriptor.configurable) delete G[name];
+  else if (descriptor.writable) G[name] = undefined;
+}
 const indirectEval = G.eval;
 const JSONStringify = JSON.stringify;
 const JSONParse = JSON.parse;

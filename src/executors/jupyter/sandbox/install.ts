@@ -35,8 +35,10 @@ export async function installSandbox(stateDir: string, options: PythonSandboxOpt
   const bwrap = options.bwrapPath ?? findOnPath("bwrap");
   if (bwrap === undefined || !existsSync(bwrap)) {
     throw new SandboxUnavailableError(
-      "The Python sandbox needs bubblewrap, which is not installed: apt-get install bubblewrap " +
-        `(scripts/install-system-deps.sh installs it). ${OPT_OUT}`
+      process.platform === "linux"
+        ? "The Python sandbox needs bubblewrap, which is not installed: apt-get install bubblewrap " +
+            `(scripts/install-system-deps.sh installs it). ${OPT_OUT}`
+        : `The Python sandbox needs bubblewrap, which runs on Linux only (this is ${process.platform}). ${OPT_OUT}`
     );
   }
   const directory = join(stateDir, "sandbox");
