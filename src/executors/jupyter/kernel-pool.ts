@@ -128,8 +128,7 @@ export class KernelPool {
       }
       return { kernelId, connection };
     } catch (error) {
-      connection?.close();
-      await this.#client.shutdownKernel(kernelId).catch(() => undefined);
+      await this.discard({ kernelId, connection });
       throw error;
     }
   }
@@ -153,9 +152,12 @@ export class KernelPool {
     return model !== null && model.execution_state !== "dead";
   }
 
-  /** Closes a warm kernel's connection and shuts the kernel down (a taken one that failed, too). */
-  async discard(warm: WarmKernel): Promise<void> {
-    warm.connection.close();
+  /**
+   * Closes a warm kernel's connection and shuts the kernel down (a taken one
+   * that failed, too, or one that failed before it had a connection).
+   */
+  async discard(warm: { kernelId: string; connection?: KernelConnection | undefined }): Promise<void> {
+    warm.connection?.close();
     await this.#client.shutdownKernel(warm.kernelId).catch(() => undefined);
   }
 }

@@ -174,8 +174,7 @@ export class SessionLifecycle {
     await Promise.allSettled(
       sessions.map(async (session) => {
         session.connection.close();
-        // A kernel whose id never reached the caller cannot be resumed: keeping it would leak it.
-        if (!this.#options.keepKernelsOnClose || !session.resumable) await this.shutdownKernel(session.kernelId);
+        if (!this.#kept(session)) await this.shutdownKernel(session.kernelId);
       })
     );
   }
@@ -265,14 +264,22 @@ export class SessionLifecycle {
   }
 
   /**
-   * The end of a re-attach that close() overtook: close() saw the session on
-   * its old kernel, so the new one is shut down here unless it is kept.
+   * Whether close() leaves this session's kernel running: only with
+   * keepKernelsOnClose, and only a kernel whose id reached the caller (a
+   * kernel nobody can name again would be leaked).
    */
-  async #closedDuringReattach(session: KernelSession): Promise<ExecutorClosedError> {
+  #kept(session: KernelSession): boolean {
+    return this.#options.keepKernelsOnClose && session.resumable;
+  }
+
+  /**
+   * The end of a session open or re-attach that close() overtook (close() did
+   * not see it, or saw it on its old kernel): its kernel is shut down here
+   * unless it is kept.
+   */
+  async #closedMeanwhile(session: KernelSession): Promise<ExecutorClosedError> {
     session.connection.close();
-    if (!this.#options.keepKernelsOnClose || !session.resumable) {
-      await this.#client.shutdownKernel(session.kernelId).catch(() => undefined);
-    }
+    if (!this.#kept(session)) await this.#client.shutdownKernel(session.kernelId).catch(() => undefined);
     return new ExecutorClosedError(this.#options.executorName);
   }
 
@@ -297,12 +304,8 @@ export class SessionLifecycle {
     session.resumable = !newKernel;
     this.#sessions.set(sessionId, session);
     if (this.#closed) {
-      // close() ran meanwhile and did not see this session. A new kernel has run
-      // nothing and no thread names it: keepKernelsOnClose does not keep it.
       this.#sessions.delete(sessionId);
-      connection.close();
-      if (newKernel || !this.#options.keepKernelsOnClose) await this.#client.shutdownKernel(kernelId).catch(() => undefined);
-      throw new ExecutorClosedError(this.#options.executorName);
+      throw await this.#closedMeanwhile(session);
     }
     try {
       return { session, fresh: await session.bootstrap(SETUP_TIMEOUT_MS) };
@@ -347,10 +350,10 @@ export class SessionLifecycle {
       // Never let the next cell run in a kernel that was not restored: the
       // next request replaces it again and says so.
       session.crashed = true;
-      throw this.#closed ? await this.#closedDuringReattach(session) : error;
+      throw this.#closed ? await this.#closedMeanwhile(session) : error;
     }
     // close() may have run meanwhile and seen the session still on its old kernel.
-    if (this.#closed) throw await this.#closedDuringReattach(session);
+    if (this.#closed) throw await this.#closedMeanwhile(session);
     return this.#restoredChange(session, event, variables, report, definitions, session.unsavedVariables) ?? causedChange(event, []);
   }
 }
