@@ -1,5 +1,33 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, connect, type Socket } from "node:net";
+import { JupyterExecutor, type JupyterExecutorOptions, type LocalJupyter } from "../../../src/executors/jupyter/index.js";
+import type { ExecuteResult } from "../../../src/executors/types.js";
+
+/** The kernel id in a result's resume token. */
+export function kernelIdOf(result: ExecuteResult): string {
+  return (JSON.parse(result.resumeToken ?? "{}") as { kernelId: string }).kernelId;
+}
+
+/**
+ * Executors on a file's test server (asked for when one is created), each
+ * kept so that `closeAll()` closes every one a test left open.
+ */
+export function executorsOn(server: () => LocalJupyter): {
+  create: (options?: Partial<JupyterExecutorOptions>) => JupyterExecutor;
+  closeAll: () => Promise<void>;
+} {
+  const open: JupyterExecutor[] = [];
+  return {
+    create: (options = {}) => {
+      const executor = new JupyterExecutor({ baseUrl: server().baseUrl, token: server().token, ...options });
+      open.push(executor);
+      return executor;
+    },
+    closeAll: async () => {
+      await Promise.all(open.splice(0).map((executor) => executor.close()));
+    },
+  };
+}
 
 /** Pids of live processes whose command line contains `text`. */
 export function processesMentioning(text: string): number[] {

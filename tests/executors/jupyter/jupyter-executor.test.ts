@@ -6,30 +6,20 @@ import {
 import {
   JupyterExecutor,
   startLocalJupyter,
-  type JupyterExecutorOptions,
   type LocalJupyter,
 } from "../../../src/executors/jupyter/index.js";
 import { toolInput } from "../../../src/executors/jupyter/tool-channel.js";
 import { describeSessionChange } from "../../../src/executors/session-change.js";
 import type { ExecuteResult, HostFunction } from "../../../src/executors/types.js";
-import { listKernelIds, processesMentioning, startTcpProxy } from "./helpers.js";
+import { executorsOn, kernelIdOf, listKernelIds, processesMentioning, startTcpProxy } from "./helpers.js";
 
 jest.setTimeout(60_000);
 
 let server: LocalJupyter;
-const executors: JupyterExecutor[] = [];
+const executors = executorsOn(() => server);
+const createExecutor = executors.create;
 let sessionCounter = 0;
 const newSession = (): string => `jupyter-test-${++sessionCounter}`;
-
-function createExecutor(options: Partial<JupyterExecutorOptions> = {}): JupyterExecutor {
-  const executor = new JupyterExecutor({ baseUrl: server.baseUrl, token: server.token, ...options });
-  executors.push(executor);
-  return executor;
-}
-
-function kernelIdOf(result: ExecuteResult): string {
-  return (JSON.parse(result.resumeToken ?? "{}") as { kernelId: string }).kernelId;
-}
 
 const add: HostFunction = Object.assign(
   async (input: unknown) => {
@@ -44,7 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(executors.map((executor) => executor.close()));
+  await executors.closeAll();
   expect(await listKernelIds(server.baseUrl, server.token)).toEqual([]);
   const stateDir = server.stateDir;
   await server.stop();

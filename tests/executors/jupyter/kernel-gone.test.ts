@@ -1,7 +1,6 @@
 import { JupyterExecutor, startLocalJupyter, type LocalJupyter } from "../../../src/executors/jupyter/index.js";
 import { KERNEL_CHECK_AFTER_IDLE_MS } from "../../../src/executors/jupyter/session-lifecycle.js";
-import type { ExecuteResult } from "../../../src/executors/types.js";
-import { deleteKernel as deleteKernelOnServer, listKernelIds } from "./helpers.js";
+import { deleteKernel as deleteKernelOnServer, kernelIdOf, listKernelIds } from "./helpers.js";
 
 // A kernel the server deleted (a user, or its idle culler) behind the session's back: the server
 // leaves the channels socket open and silent, so nothing on the socket says it is gone.
@@ -11,8 +10,6 @@ jest.setTimeout(60_000);
 let server: LocalJupyter;
 let executor: JupyterExecutor;
 
-const kernelIdOf = (result: ExecuteResult): string =>
-  (JSON.parse(result.resumeToken ?? "{}") as { kernelId: string }).kernelId;
 
 async function deleteKernel(kernelId: string): Promise<void> {
   expect(await deleteKernelOnServer(server.baseUrl, server.token, kernelId)).toBe(204);

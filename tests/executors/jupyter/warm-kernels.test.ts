@@ -2,27 +2,16 @@ import { ExecutorClosedError, ExecutorUnavailableError } from "../../../src/exec
 import {
   JupyterExecutor,
   startLocalJupyter,
-  type JupyterExecutorOptions,
   type LocalJupyter,
 } from "../../../src/executors/jupyter/index.js";
 import { KERNEL_CHECK_AFTER_IDLE_MS } from "../../../src/executors/jupyter/session-lifecycle.js";
-import type { ExecuteResult } from "../../../src/executors/types.js";
-import { deleteKernel as deleteKernelOnServer, listKernelIds } from "./helpers.js";
+import { deleteKernel as deleteKernelOnServer, executorsOn, kernelIdOf, listKernelIds } from "./helpers.js";
 
 jest.setTimeout(60_000);
 
 let server: LocalJupyter;
-const executors: JupyterExecutor[] = [];
-
-function createExecutor(options: Partial<JupyterExecutorOptions> = {}): JupyterExecutor {
-  const executor = new JupyterExecutor({ baseUrl: server.baseUrl, token: server.token, ...options });
-  executors.push(executor);
-  return executor;
-}
-
-function kernelIdOf(result: ExecuteResult): string {
-  return (JSON.parse(result.resumeToken ?? "{}") as { kernelId: string }).kernelId;
-}
+const executors = executorsOn(() => server);
+const createExecutor = executors.create;
 
 const kernels = (): Promise<string[]> => listKernelIds(server.baseUrl, server.token);
 
@@ -46,7 +35,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  await Promise.all(executors.splice(0).map((executor) => executor.close()));
+  await executors.closeAll();
   // Every test leaves the server as it found it: warm kernels never outlive their executor.
   expect(await kernels()).toEqual([]);
 });
