@@ -4,6 +4,7 @@
  * (CLI, tsx watcher, server, jupyter-server) is stopped together.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 
@@ -35,6 +36,36 @@ export function freePort(): Promise<number> {
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => child.once("exit", () => done()));
+}
+
+/**
+ * The API server itself: the leaf of `langgraphjs dev` → `tsx watch` → server,
+ * found in the process group through /proc (the tests run on Linux).
+ */
+function apiServerPid(group: number): number | undefined {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // After "(comm) ": state, ppid, pgrp.
+      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      if (pgrp !== group) continue;
+      const command = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (command.includes("entrypoint.mjs") && !command.includes("tsx/dist/cli.mjs")) return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return undefined;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function groupAlive(pid: number): boolean {
@@ -81,6 +112,16 @@ export async function startDevServer(env: Record<string, string>): Promise<DevSe
   if (pid === undefined) throw new Error("could not start langgraphjs");
 
   const stop = async (): Promise<void> => {
+    // The server writes its state to disk when it gets SIGTERM, but a second
+    // SIGTERM kills it at once, and `tsx watch` answers its own second one with
+    // SIGKILL: a signal to the whole group can cut the write short and lose
+    // the threads. So the server alone first, and the rest once it is gone.
+    const api = apiServerPid(pid);
+    if (api !== undefined) {
+      process.kill(api, "SIGTERM");
+      const deadline = Date.now() + STOP_TIMEOUT_MS;
+      while (alive(api) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    }
     if (groupAlive(pid)) {
       process.kill(-pid, "SIGTERM");
       const deadline = Date.now() + STOP_TIMEOUT_MS;

@@ -350,12 +350,13 @@ it("keeps a thread's functions, classes and instances across a dev server restar
   await client.runs.wait(thread.thread_id, assistant.assistant_id, {
     input: { messages: [{ role: "user", content: "RESTART-DEFINE" }] },
   });
-  // The server writes its state to disk a few seconds after a change (and on exit): stop once it is idle.
+  // Stop once the run is over; the server writes its state to disk as it exits.
   for (let tries = 0; tries < 100 && (await client.threads.get(thread.thread_id)).status !== "idle"; tries += 1) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  await new Promise((resolve) => setTimeout(resolve, 3_500));
   await server.stop();
+  expect(server.log()).toMatch(/Flushing to persistent storage/);
+  expect(server.log()).not.toMatch(/Force killing/);
   server = await startDevServer({ OPENAI_BASE_URL: replay.baseUrl, OPENAI_API_KEY: "test-key" });
   client = new Client({ apiUrl: server.url });
   const result = (await client.runs.wait(thread.thread_id, assistant.assistant_id, {
