@@ -22,5 +22,7 @@ export LANGGRAPH_SCHEMA_RESOLVE_TIMEOUT_MS="${LANGGRAPH_SCHEMA_RESOLVE_TIMEOUT_M
 # isolated-vm needs this on Node >= 20; the server's workers inherit it.
 export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--no-node-snapshot"
 cd "$root"
-exec "$root/studio/node_modules/.bin/langgraphjs" dev \
+# Through a launcher: a Ctrl-C that reached the whole process tree could kill
+# the server while it writes its threads to disk.
+exec node "$root/scripts/run-dev-server.cjs" "$root/studio/node_modules/.bin/langgraphjs" dev \
   --config "$root/langgraph.json" --host "$host" --port "$port" --no-browser "$@"
