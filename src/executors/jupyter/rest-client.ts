@@ -9,9 +9,11 @@ import {
   ExecutorUnauthorizedError,
   ExecutorUnavailableError,
 } from "../errors.js";
+import { delay } from "../../shared/timeout.js";
 import { KernelGoneError, type KernelModel } from "./kernel-protocol.js";
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const SHUTDOWN_RETRY_DELAYS_MS = [200, 400, 800, 1_600, 3_200] as const;
 const KERNEL_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 export interface JupyterClientOptions {
@@ -93,6 +95,24 @@ export class JupyterClient {
       throw await this.#unexpected(response, "shut the kernel down");
     }
     await response.body?.cancel();
+  }
+
+  /**
+   * {@link shutdownKernel}, asked again while the server answers with an
+   * error: jupyter_server 1.x answers 500 to a DELETE while it auto-restarts
+   * a dead kernel.
+   */
+  async shutdownKernelRetrying(kernelId: string): Promise<void> {
+    for (const delayMs of SHUTDOWN_RETRY_DELAYS_MS) {
+      try {
+        await this.shutdownKernel(kernelId);
+        return;
+      } catch (error) {
+        if (!(error instanceof ExecutorProtocolError)) throw error;
+        await delay(delayMs);
+      }
+    }
+    await this.shutdownKernel(kernelId);
   }
 
   /**

@@ -1,10 +1,14 @@
 /**
  * What a request asks a new or replaced kernel to restore: the variables that
  * can be (plain names, JSON-encodable values) apart from the rest, and the
- * notes that tell the model what could not come back.
+ * notes that tell the model what could not come back; after the restore, what
+ * the session holds and the change that reports it.
  */
-import type { JsonValue } from "../types.js";
-import type { RestoreReport } from "./kernel-session.js";
+import type { SessionChange } from "../session-change.js";
+import type { JsonValue, SessionDefinitions } from "../types.js";
+import { definitionLossNotes, restoredDefinitions } from "../session-definitions.js";
+import type { KernelSession, RestoreReport } from "./kernel-session.js";
+import { causedChange, restoredChange, type KernelEvent } from "./session-changes.js";
 
 /** A name the snapshot could have produced: the snapshot skips `_`-prefixed names. */
 const RESTORABLE_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -36,12 +40,43 @@ export function withRejected(report: RestoreReport, rejected: readonly string[])
 }
 
 /** Said with every loss of unsaved names in a new kernel: what can travel and what cannot. */
-export const CANNOT_TRAVEL_NOTE =
+const CANNOT_TRAVEL_NOTE =
   "Imports, top-level functions and classes and plain data travel to a new kernel; closures, generators, open " +
   "files and connections, threads, and objects with slots or non-JSON attributes do not.";
 
-export function rejectedNote(names: readonly string[]): string[] {
+function rejectedNote(names: readonly string[]): string[] {
   return names.length === 0
     ? []
     : ["Some saved names were not restored because they are not plain Python variable names or their value could not be read back; define them again if you need them."];
+}
+
+/**
+ * After a restore: keeps in the session only what the kernel took back, and
+ * says what happened (`event`, or a plain restore when there is none).
+ */
+export function restoredSessionChange(
+  session: KernelSession,
+  event: KernelEvent | undefined,
+  accepted: Record<string, JsonValue>,
+  report: RestoreReport,
+  definitions: SessionDefinitions,
+  lostBefore: readonly string[] = []
+): SessionChange | undefined {
+  const failedNames = new Set(report.failed);
+  const restoredVariables = Object.keys(accepted).filter((name) => !failedNames.has(name));
+  const lostDefinitions = new Set(report.lost.map((entry) => entry.name));
+  if (failedNames.size > 0 || lostDefinitions.size > 0) {
+    const kept: Record<string, JsonValue> = {};
+    for (const name of restoredVariables) if (!lostDefinitions.has(name)) kept[name] = accepted[name] as JsonValue;
+    session.variables = kept;
+  }
+  session.definitions = restoredDefinitions(definitions, report.replayed, (name) => Object.hasOwn(session.variables, name));
+  const restored = [...restoredVariables.filter((name) => !lostDefinitions.has(name)), ...report.replayed];
+  const lost = new Set([...failedNames, ...lostDefinitions, ...lostBefore]);
+  const notes = [
+    ...rejectedNote([...failedNames]),
+    ...definitionLossNotes(report.lost),
+    ...(lostBefore.length > 0 ? [CANNOT_TRAVEL_NOTE] : []),
+  ];
+  return event === undefined ? restoredChange(restored, lost, notes) : causedChange(event, restored, lost, notes);
 }

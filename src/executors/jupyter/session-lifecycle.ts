@@ -7,16 +7,15 @@
 import { ExecutorClosedError, ExecutorProtocolError } from "../errors.js";
 import type { SessionChange } from "../session-change.js";
 import type { JsonValue, SessionDefinitions } from "../types.js";
-import { definitionLossNotes, noDefinitions, parseDefinitions, restoredDefinitions } from "../session-definitions.js";
-import { delay } from "../../shared/timeout.js";
+import { noDefinitions, parseDefinitions } from "../session-definitions.js";
 import { KernelConnection } from "./kernel-connection.js";
 import { KernelPool } from "./kernel-pool.js";
 import { ConnectionLostError, KernelGoneError } from "./kernel-protocol.js";
 import { KernelSession, type RestoreReport } from "./kernel-session.js";
 import type { JupyterClient } from "./rest-client.js";
 import { parseResumeToken } from "./resume-token.js";
-import { CANNOT_TRAVEL_NOTE, rejectedNote, restorable, withRejected } from "./restore-request.js";
-import { causedChange, restoredChange, type KernelEvent } from "./session-changes.js";
+import { restorable, restoredSessionChange, withRejected } from "./restore-request.js";
+import { causedChange, type KernelEvent } from "./session-changes.js";
 
 /** Limit for our own silent requests (bootstrap, restore), which include kernel start-up. */
 export const SETUP_TIMEOUT_MS = 60_000;
@@ -26,8 +25,6 @@ export const SETUP_TIMEOUT_MS = 60_000;
  * cell sent to it would wait for its whole time limit.
  */
 export const KERNEL_CHECK_AFTER_IDLE_MS = 5_000;
-/** jupyter_server 1.x answers 500 to a DELETE while it auto-restarts a dead kernel: retry. */
-const SHUTDOWN_RETRY_DELAYS_MS = [200, 400, 800, 1_600, 3_200] as const;
 
 export interface SessionLifecycleOptions {
   kernelName: string;
@@ -91,7 +88,7 @@ export class SessionLifecycle {
       if (existing) this.forget(sessionId);
       existing = undefined;
       resumeId = undefined;
-      await Promise.all([...stale].map((id) => this.shutdownKernel(id).catch(() => undefined)));
+      await Promise.all([...stale].map((id) => this.#client.shutdownKernelRetrying(id).catch(() => undefined)));
     }
     if (existing && resumeId !== undefined && resumeId !== existing.kernelId) {
       // The thread moved to another kernel elsewhere (another process replaced
@@ -130,7 +127,7 @@ export class SessionLifecycle {
         }
         if (Object.keys(accepted).length === 0 && rejected.length === 0 && noDefinitions(definitions)) return { session };
         const report = await session.restore(accepted, SETUP_TIMEOUT_MS, definitions);
-        return { session, change: this.#restoredChange(session, "kernel-restarted", accepted, withRejected(report, rejected), definitions) };
+        return { session, change: restoredSessionChange(session, "kernel-restarted", accepted, withRejected(report, rejected), definitions) };
       }
       event = "kernel-gone";
     }
@@ -138,13 +135,13 @@ export class SessionLifecycle {
       this.#open(sessionId, kernelId, accepted, { newKernel: true, ...(warmConnection && { warmConnection }) })
     );
     const report = await session.restore(accepted, SETUP_TIMEOUT_MS, definitions);
-    return { session, change: this.#restoredChange(session, event, accepted, withRejected(report, rejected), definitions) };
+    return { session, change: restoredSessionChange(session, event, accepted, withRejected(report, rejected), definitions) };
   }
 
   /** Shuts the old kernel down and starts a new one with the last snapshot. */
   async replace(session: KernelSession, event: KernelEvent): Promise<SessionChange> {
     session.connection.close();
-    await this.shutdownKernel(session.kernelId).catch(() => undefined);
+    await this.#client.shutdownKernelRetrying(session.kernelId).catch(() => undefined);
     return this.#onNewKernel((kernelId, connection) => this.#reattach(session, kernelId, event, connection));
   }
 
@@ -174,50 +171,9 @@ export class SessionLifecycle {
     await Promise.allSettled(
       sessions.map(async (session) => {
         session.connection.close();
-        if (!this.#kept(session)) await this.shutdownKernel(session.kernelId);
+        if (!this.#kept(session)) await this.#client.shutdownKernelRetrying(session.kernelId);
       })
     );
-  }
-
-  async shutdownKernel(kernelId: string): Promise<void> {
-    for (const delayMs of SHUTDOWN_RETRY_DELAYS_MS) {
-      try {
-        await this.#client.shutdownKernel(kernelId);
-        return;
-      } catch (error) {
-        if (!(error instanceof ExecutorProtocolError)) throw error;
-        await delay(delayMs);
-      }
-    }
-    await this.#client.shutdownKernel(kernelId);
-  }
-
-  /** Keeps only what the kernel took back, and says what happened. */
-  #restoredChange(
-    session: KernelSession,
-    event: KernelEvent | undefined,
-    accepted: Record<string, JsonValue>,
-    report: RestoreReport,
-    definitions: SessionDefinitions,
-    lostBefore: readonly string[] = []
-  ): SessionChange | undefined {
-    const failedNames = new Set(report.failed);
-    const restoredVariables = Object.keys(accepted).filter((name) => !failedNames.has(name));
-    const lostDefinitions = new Set(report.lost.map((entry) => entry.name));
-    if (failedNames.size > 0 || lostDefinitions.size > 0) {
-      const kept: Record<string, JsonValue> = {};
-      for (const name of restoredVariables) if (!lostDefinitions.has(name)) kept[name] = accepted[name] as JsonValue;
-      session.variables = kept;
-    }
-    session.definitions = restoredDefinitions(definitions, report.replayed, (name) => Object.hasOwn(session.variables, name));
-    const restored = [...restoredVariables.filter((name) => !lostDefinitions.has(name)), ...report.replayed];
-    const lost = new Set([...failedNames, ...lostDefinitions, ...lostBefore]);
-    const notes = [
-      ...rejectedNote([...failedNames]),
-      ...definitionLossNotes(report.lost),
-      ...(lostBefore.length > 0 ? [CANNOT_TRAVEL_NOTE] : []),
-    ];
-    return event === undefined ? restoredChange(restored, lost, notes) : causedChange(event, restored, lost, notes);
   }
 
   /** Why the kernel can no longer run cells, or undefined when it can. */
@@ -354,6 +310,6 @@ export class SessionLifecycle {
     }
     // close() may have run meanwhile and seen the session still on its old kernel.
     if (this.#closed) throw await this.#closedMeanwhile(session);
-    return this.#restoredChange(session, event, variables, report, definitions, session.unsavedVariables) ?? causedChange(event, []);
+    return restoredSessionChange(session, event, variables, report, definitions, session.unsavedVariables) ?? causedChange(event, []);
   }
 }

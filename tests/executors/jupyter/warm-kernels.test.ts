@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ExecutorClosedError, ExecutorUnavailableError } from "../../../src/executors/errors.js";
 import {
   JupyterExecutor,
@@ -185,6 +188,45 @@ describe("warm kernels", () => {
     await keeping.close();
     expect(await kernels()).toEqual([kernelId]);
     await deleteKernel(kernelId as string);
+  });
+
+  it("keepKernelsOnClose keeps a kernel restarted in place when close() comes during its restore (its id had reached the caller)", async () => {
+    const files = mkdtempSync(join(tmpdir(), "codeact-restart-"));
+    const slowRestore = join(files, "slow-restore");
+    const restoring = join(files, "restoring");
+    try {
+      const keeping = createExecutor({ keepKernelsOnClose: true, timeoutMs: 1_000, interruptGraceMs: 500 });
+      // A class body runs again when the class is restored: once the test says so, it
+      // marks that the restore has begun, then keeps the restore busy.
+      const defined = await keeping.execute({
+        sessionId: "in-place",
+        code: [
+          "class Slow:",
+          `    if __import__("os").path.exists(${JSON.stringify(slowRestore)}):`,
+          `        open(${JSON.stringify(restoring)}, "w").close()`,
+          '        __import__("time").sleep(30)',
+        ].join("\n"),
+      });
+      expect(defined.error).toBeUndefined();
+      expect(defined.definitions?.code?.map((entry) => entry.name)).toEqual(["Slow"]);
+      const kernelId = kernelIdOf(defined);
+      writeFileSync(slowRestore, "");
+      // Ignores the interrupt: after the grace period the kernel is restarted in place (same id) and restored.
+      const stuck = keeping.execute({
+        sessionId: "in-place",
+        code: "import time\nwhile True:\n    try:\n        time.sleep(5)\n    except KeyboardInterrupt:\n        pass",
+      });
+      stuck.catch(() => undefined);
+      const deadline = Date.now() + 45_000;
+      while (!existsSync(restoring) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(existsSync(restoring)).toBe(true);
+      await keeping.close();
+      await expect(stuck).rejects.toThrow(ExecutorClosedError);
+      expect(await kernels()).toEqual([kernelId]);
+      await deleteKernel(kernelId);
+    } finally {
+      rmSync(files, { recursive: true, force: true });
+    }
   });
 
   it("refuses a warmKernels that is not a whole number of kernels", () => {
