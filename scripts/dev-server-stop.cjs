@@ -7,58 +7,92 @@
 "use strict";
 const { readdirSync, readFileSync } = require("node:fs");
 
-/** The API server's pid in process group `group`, through /proc (Linux). */
-function apiServerPid(group) {
+/** [pid, state, ppid, pgrp] of every process, through /proc; undefined without it (macOS). */
+function processes() {
   let entries;
   try {
     entries = readdirSync("/proc");
   } catch {
-    return undefined; // No /proc (macOS): the caller signals the group.
+    return undefined;
   }
+  const found = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       // After "(comm) ": state, ppid, pgrp.
-      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-      if (pgrp !== group) continue;
-      const command = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-      if (command.includes("entrypoint.mjs") && !command.includes("tsx/dist/cli.mjs")) return Number(entry);
+      const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      found.push([Number(entry), state, Number(ppid), Number(pgrp)]);
     } catch {
       // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+/** The API server's pid in process group `group`, or undefined. */
+function apiServerPid(group, all) {
+  for (const [pid, state, , pgrp] of all) {
+    if (pgrp !== group || state === "Z") continue;
+    try {
+      const command = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (command.includes("entrypoint.mjs") && !command.includes("tsx/dist/cli.mjs")) return pid;
+    } catch {
+      // Gone meanwhile.
     }
   }
   return undefined;
 }
 
-function signal(pid, name) {
+function signal(target, name) {
   try {
-    process.kill(pid, name);
+    process.kill(target, name);
     return true;
   } catch {
     return false;
   }
 }
 
-const alive = (pid) => signal(pid, 0);
+/**
+ * Whether the process (`target` > 0) or any member of the group (`target` < 0)
+ * still runs. An exited process counts until its parent has taken note (reaped
+ * it: `tsx watch` must see its server gone before it gets a signal, or it
+ * force-kills), except an orphan, which a container's init may never reap.
+ */
+function running(target) {
+  const all = processes();
+  if (all === undefined) return signal(target, 0);
+  return all.some(
+    ([pid, state, ppid, pgrp]) => (target > 0 ? pid === target : pgrp === -target) && (state !== "Z" || ppid !== 1)
+  );
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitGone(pid, ms) {
+async function waitGone(target, ms) {
   const deadline = Date.now() + ms;
-  while (alive(pid) && Date.now() < deadline) await sleep(50);
-  return !alive(pid);
+  while (running(target) && Date.now() < deadline) await sleep(50);
+  return !running(target);
 }
 
 /**
  * Stops the process group `group` led by `langgraphjs dev`: SIGTERM to the API
  * server, then to the group, SIGKILL for what is left after `timeoutMs`.
+ * Without /proc the API server cannot be told apart: the CLI alone gets
+ * SIGTERM, and on its way out it stops `tsx watch`, which passes one SIGTERM on.
  */
 async function stopDevServer(group, { timeoutMs = 15_000 } = {}) {
-  const api = apiServerPid(group);
+  const all = processes();
+  const first = all === undefined ? group : apiServerPid(group, all);
   // The server's own exit hook gives its write 3 s before it exits anyway.
-  if (api !== undefined && signal(api, "SIGTERM")) await waitGone(api, timeoutMs);
+  if (first !== undefined && signal(first, "SIGTERM")) await waitGone(all === undefined ? -group : first, timeoutMs);
   if (!signal(-group, "SIGTERM")) return;
   if (!(await waitGone(-group, timeoutMs))) signal(-group, "SIGKILL");
 }
 
-module.exports = { stopDevServer };
+/** SIGKILL to the whole group, when the user will not wait. */
+function killDevServer(group) {
+  signal(-group, "SIGKILL");
+}
+
+module.exports = { stopDevServer, killDevServer };
